@@ -1,0 +1,31 @@
+"""API authentication: bearer tokens for other systems, the session (with CSRF) for the UI."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from chengnuo.core.digest import digest_bytes
+
+
+class ApiTokenAuth(HttpBearer):
+    def authenticate(self, request, token: str):
+        from .models import ApiToken
+
+        if not token or len(token) > 200:
+            return None
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(key_digest=digest_bytes(token.encode()), revoked_at__isnull=True)
+            .first()
+        )
+        if row is None or not row.user.is_active:
+            return None
+        if row.user.locked_until and row.user.locked_until > timezone.now():
+            return None
+        request.user = row.user
+        return row.user
+
+
+class SessionAuthCsrf(SessionAuth):
+    """Django session, CSRF enforced for unsafe methods (ninja's default)."""

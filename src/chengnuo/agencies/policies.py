@@ -1,0 +1,65 @@
+"""Who holds which role where. Every scoped selector starts from these helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .constants import Role, STAFF_ROLES
+from .models import Agency, Membership
+
+
+def memberships(user: Any) -> list[Membership]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_chengnuo_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("agency"))
+        user._chengnuo_memberships = cached
+    return cached
+
+
+def has_role(user: Any, role: Role | str, agency: Agency | int | None = None) -> bool:
+    agency_id = agency.pk if isinstance(agency, Agency) else agency
+    return any(
+        m.role == role and (agency_id is None or m.agency_id == agency_id) for m in memberships(user)
+    )
+
+
+def agency_ids_with_role(user: Any, *roles: Role | str) -> set[int]:
+    return {m.agency_id for m in memberships(user) if m.role in roles and m.agency_id is not None}
+
+
+def staff_agency_ids(user: Any) -> set[int]:
+    return {m.agency_id for m in memberships(user) if m.role in STAFF_ROLES and m.agency_id}
+
+
+def is_staff_member(user: Any) -> bool:
+    return any(m.role in STAFF_ROLES for m in memberships(user))
+
+
+def is_system_admin(user: Any) -> bool:
+    return has_role(user, Role.SYSTEM_ADMIN) or bool(getattr(user, "is_superuser", False))
+
+
+def reviewable_agency_ids(user: Any) -> set[int]:
+    """Agencies whose catalog changes this Justice Bureau reviewer files (R-7.2).
+
+    A city-level Justice Bureau reviews every agency; a county-level one reviews its region.
+    """
+    ids: set[int] = set()
+    for m in memberships(user):
+        if m.role != Role.JUSTICE_REVIEWER or m.agency is None:
+            continue
+        if m.agency.level == "city":
+            return set(Agency.objects.values_list("id", flat=True))
+        ids |= set(Agency.objects.filter(region=m.agency.region).values_list("id", flat=True))
+    return ids
+
+
+def auditable_agency_ids(user: Any) -> set[int]:
+    """Agencies whose audit trail the user may read: own agencies' admins and auditors,
+    the Justice Bureau for those it reviews, everything for system admins."""
+    if is_system_admin(user):
+        return set(Agency.objects.values_list("id", flat=True))
+    ids = agency_ids_with_role(user, Role.AGENCY_ADMIN, Role.AUDITOR)
+    return ids | reviewable_agency_ids(user)

@@ -1,0 +1,43 @@
+"""Reads of the audit trail, scoped: an object's history is shown only to those who may see
+the object and its agency's trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Model, QuerySet
+
+from chengnuo.agencies.policies import auditable_agency_ids, is_system_admin
+from chengnuo.core.errors import NotFound
+
+from .models import AuditEvent
+
+# target types whose history page exists, and how to find the owning agency id
+HISTORY_TYPES = {
+    "agencies.agency": lambda obj: obj.pk,
+    "catalog.matter": lambda obj: obj.agency_id,
+    "catalog.certificationitem": lambda obj: obj.agency_id,
+    "catalog.changeproposal": lambda obj: obj.agency_id,
+    "catalog.catalogversion": lambda obj: obj.agency_id,
+}
+
+
+def history_target_get(actor: Any, target_type: str, pk: str) -> Model:
+    owner = HISTORY_TYPES.get(target_type)
+    if owner is None:
+        raise NotFound()
+    model = apps.get_model(target_type)
+    obj = model.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if obj is None:
+        raise NotFound()
+    if not is_system_admin(actor) and owner(obj) not in auditable_agency_ids(actor):
+        raise NotFound()
+    return obj
+
+
+def history_for(actor: Any, target: Model) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        target_type=f"{target._meta.app_label}.{target._meta.model_name}",
+        target_id=str(target.pk),
+    ).select_related("actor").order_by("seq")

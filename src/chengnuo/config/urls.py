@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+
+from .api import api
+
+
+def healthz(request):
+    """Liveness probe; also the floor in bench/catalog_read.py."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("chengnuo.accounts.urls")),
+    path("staff/catalog/", include("chengnuo.catalog.urls")),
+    path("staff/audit/", include("chengnuo.audit.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("chengnuo.portal.urls")),
+]

@@ -1,0 +1,45 @@
+import pytest
+
+from chengnuo.agencies.constants import Region, Role
+
+from .factories import AgencyFactory, MatterFactory, user_with_role
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def agency_a(db):
+    return AgencyFactory(name="阜阳市人力资源和社会保障局")
+
+
+@pytest.fixture
+def agency_b(db):
+    return AgencyFactory(name="阜阳市民政局")
+
+
+@pytest.fixture
+def justice_bureau(db):
+    return AgencyFactory(name="阜阳市司法局", kind="justice_bureau", region=Region.FUYANG)
+
+
+@pytest.fixture
+def admin_a(agency_a):
+    return user_with_role(Role.AGENCY_ADMIN, agency_a, username="admin_a")
+
+
+@pytest.fixture
+def admin_b(agency_b):
+    return user_with_role(Role.AGENCY_ADMIN, agency_b, username="admin_b")
+
+
+@pytest.fixture
+def reviewer(justice_bureau):
+    return user_with_role(Role.JUSTICE_REVIEWER, justice_bureau, username="reviewer")
+
+
+@pytest.fixture
+def matter_a(agency_a):
+    return MatterFactory(agency=agency_a, code="RS-001", name="职业资格考试报名")
