@@ -10,6 +10,16 @@ def _immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 costs ~0.5 s per user; tests that are not about hashing use a fast hasher.
+    tests/test_accounts.py checks the configured (argon2) hasher itself."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
 @pytest.fixture
 def agency_a(db):
     return AgencyFactory(name="阜阳市人力资源和社会保障局")

@@ -32,7 +32,9 @@ class AgencyFactory(factory.django.DjangoModelFactory):
 
     class Params:
         county = factory.Trait(region=Region.YINGZHOU, level=Level.COUNTY)
-        justice_bureau = factory.Trait(kind="justice_bureau", name=factory.Sequence(lambda n: f"司法局{n}"))
+        justice_bureau = factory.Trait(
+            kind="justice_bureau", name=factory.Sequence(lambda n: f"司法局{n}")
+        )
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -75,7 +77,7 @@ def item_payload(**overrides) -> dict:
         "proof_content": "申请人无犯罪记录",
         "issuer": "公安机关",
         "legal_basis": "《律师法》第五条",
-        "matter_codes": [],
+        "matter_codes": ["RS-001"],
         "priority_domains": ["legal_services"],
         "excluded_domains": [],
         "other_high_risk": False,

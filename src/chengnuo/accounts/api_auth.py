@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
@@ -28,4 +29,15 @@ class ApiTokenAuth(HttpBearer):
 
 
 class SessionAuthCsrf(SessionAuth):
-    """Django session, CSRF enforced for unsafe methods (ninja's default)."""
+    """Django session, CSRF enforced for unsafe methods (ninja's default).
+
+    Without a logged-in session there is nothing to protect: skip the CSRF check so that a
+    caller with a wrong or revoked token gets 401 unauthenticated, not 403 csrf_failed."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not getattr(request, "user", None) or not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
+STAFF_AUTH = [ApiTokenAuth(), SessionAuthCsrf()]

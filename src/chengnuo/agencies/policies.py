@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .constants import Role, STAFF_ROLES
+from .constants import STAFF_ROLES, Role
 from .models import Agency, Membership
 
 
@@ -21,7 +21,8 @@ def memberships(user: Any) -> list[Membership]:
 def has_role(user: Any, role: Role | str, agency: Agency | int | None = None) -> bool:
     agency_id = agency.pk if isinstance(agency, Agency) else agency
     return any(
-        m.role == role and (agency_id is None or m.agency_id == agency_id) for m in memberships(user)
+        m.role == role and (agency_id is None or m.agency_id == agency_id)
+        for m in memberships(user)
     )
 
 

@@ -37,7 +37,11 @@ def history_target_get(actor: Any, target_type: str, pk: str) -> Model:
 
 
 def history_for(actor: Any, target: Model) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(
-        target_type=f"{target._meta.app_label}.{target._meta.model_name}",
-        target_id=str(target.pk),
-    ).select_related("actor").order_by("seq")
+    return (
+        AuditEvent.objects.filter(
+            target_type=f"{target._meta.app_label}.{target._meta.model_name}",
+            target_id=str(target.pk),
+        )
+        .select_related("actor")
+        .order_by("seq")
+    )

@@ -125,4 +125,4 @@ def events_for(target: Model):
     ).select_related("actor")
 
 
-__all__ = ["record", "verify_chain", "events_for", "transaction"]
+__all__ = ["events_for", "record", "transaction", "verify_chain"]

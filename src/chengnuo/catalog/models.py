@@ -22,7 +22,10 @@ class Matter(TimestampedModel):
     """An application-based administrative matter (R-1.1)."""
 
     agency = models.ForeignKey(
-        "agencies.Agency", verbose_name=_("实施机关"), on_delete=models.PROTECT, related_name="matters"
+        "agencies.Agency",
+        verbose_name=_("实施机关"),
+        on_delete=models.PROTECT,
+        related_name="matters",
     )
     code = models.CharField(_("事项编码"), max_length=40, unique=True)
     name = models.CharField(_("事项名称"), max_length=200)
@@ -43,14 +46,19 @@ class CertificationItem(TimestampedModel):
     """A certification item (证明事项). Rows change only by applying filed proposals (R-7.2)."""
 
     agency = models.ForeignKey(
-        "agencies.Agency", verbose_name=_("实施机关"), on_delete=models.PROTECT, related_name="items"
+        "agencies.Agency",
+        verbose_name=_("实施机关"),
+        on_delete=models.PROTECT,
+        related_name="items",
     )
     code = models.CharField(_("证明事项编码"), max_length=40, unique=True)
     name = models.CharField(_("证明事项名称"), max_length=200)
     proof_content = models.TextField(_("证明内容"))
     issuer = models.CharField(_("开具单位"), max_length=200)
     legal_basis = models.TextField(_("设定依据"))
-    matters = models.ManyToManyField(Matter, verbose_name=_("适用事项"), related_name="items", blank=True)
+    matters = models.ManyToManyField(
+        Matter, verbose_name=_("适用事项"), related_name="items", blank=True
+    )
     priority_domains = models.JSONField(_("重点领域"), default=list, blank=True)
     excluded_domains = models.JSONField(_("不适用领域"), default=list, blank=True)
     other_high_risk = models.BooleanField(_("其他高风险"), default=False)
@@ -59,7 +67,9 @@ class CertificationItem(TimestampedModel):
     verification_method = models.CharField(
         _("核查方式"), max_length=20, choices=VerificationMethod.choices, blank=True
     )
-    verification_time_limit_days = models.PositiveIntegerField(_("核查时限（工作日）"), null=True, blank=True)
+    verification_time_limit_days = models.PositiveIntegerField(
+        _("核查时限（工作日）"), null=True, blank=True
+    )
     verification_standard = models.TextField(_("核查标准"), blank=True)
     disclosure_scope = models.CharField(
         _("承诺书公开范围"), max_length=30, choices=DisclosureScope.choices, blank=True, default=""
@@ -91,7 +101,10 @@ class ChangeProposal(TimestampedModel):
     """An agency's proposed catalog adjustment, filed (备案) or returned by the Justice Bureau."""
 
     agency = models.ForeignKey(
-        "agencies.Agency", verbose_name=_("申报机关"), on_delete=models.PROTECT, related_name="proposals"
+        "agencies.Agency",
+        verbose_name=_("申报机关"),
+        on_delete=models.PROTECT,
+        related_name="proposals",
     )
     action = models.CharField(_("调整类型"), max_length=10, choices=ChangeAction.choices)
     item = models.ForeignKey(
@@ -111,7 +124,10 @@ class ChangeProposal(TimestampedModel):
         _("状态"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.SUBMITTED
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申报人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("申报人"),
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -17,7 +17,9 @@ def can_manage_catalog(user: Any, agency_id: int) -> bool:
 
 def can_review(user: Any, proposal: ChangeProposal) -> bool:
     """Justice Bureau reviewers file or return proposals of the agencies they oversee."""
-    return has_role(user, Role.JUSTICE_REVIEWER) and proposal.agency_id in reviewable_agency_ids(user)
+    return has_role(user, Role.JUSTICE_REVIEWER) and proposal.agency_id in reviewable_agency_ids(
+        user
+    )
 
 
 def can_apply_due_changes(user: Any) -> bool:

@@ -110,7 +110,7 @@ def _bool(value: Any) -> bool | None:
     return None
 
 
-def _int_or_none(value: Any) -> int | None | str:
+def _int_or_none(value: Any) -> int | str | None:
     """An int, None for empty, or the string 'bad'."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -165,7 +165,7 @@ def clean_item_payload(raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldE
     clean: dict[str, Any] = {}
     unknown = sorted(set(raw) - set(ITEM_FIELDS))
     for field in unknown:
-        errors.append(FieldError(field, "unknown_field", f"未知字段“{field}”"))
+        errors.append(FieldError(field or "payload", "unknown_field", f"未知字段“{field}”"))
 
     for field in TEXT_FIELDS:
         value = raw.get(field, "")
@@ -213,7 +213,7 @@ def clean_item_payload(raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldE
     if isinstance(matter_codes, str):
         matter_codes = [c.strip() for c in matter_codes.replace("，", ",").split(",") if c.strip()]
     if not isinstance(matter_codes, list | tuple) or not all(
-        isinstance(c, str) and 0 < len(c) <= 40 for c in matter_codes
+        isinstance(c, str) and 0 < len(c) <= 40 and "\x00" not in c for c in matter_codes
     ):
         errors.append(FieldError("matter_codes", "invalid_type", "适用事项编码应为编码列表"))
     else:
@@ -254,6 +254,16 @@ def clean_item_payload(raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldE
             clean[field] = parsed_int
 
     if errors:
+        # Still say at once when the item can never be under commitment (R-1.3), so the
+        # refusal naming the domain is not hidden behind a missing field.
+        needed = ("under_commitment", "excluded_domains", "other_high_risk")
+        if all(f in clean for f in needed):
+            errors += commitment_refusals(
+                under_commitment=clean["under_commitment"],
+                excluded_domains=clean["excluded_domains"],
+                other_high_risk=clean["other_high_risk"],
+                other_high_risk_reason=clean.get("other_high_risk_reason", ""),
+            )
         return clean, errors
 
     # Rules across fields ---------------------------------------------------------------
@@ -307,7 +317,9 @@ def clean_item_payload(raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldE
         clean["disclosure_period_days"] = None
     if clean["under_commitment"] and not clean["matter_codes"]:
         errors.append(
-            FieldError("matter_codes", "required", "实行告知承诺制的证明事项必须关联至少一个适用事项")
+            FieldError(
+                "matter_codes", "required", "实行告知承诺制的证明事项必须关联至少一个适用事项"
+            )
         )
     return clean, errors
 

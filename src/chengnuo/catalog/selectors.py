@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Func, IntegerField, Prefetch, Q, QuerySet
 
-from chengnuo.agencies.constants import Role
+from chengnuo.agencies.constants import Region, Role
+from chengnuo.agencies.models import Agency
 from chengnuo.agencies.policies import (
     agency_ids_with_role,
     is_system_admin,
@@ -15,7 +16,7 @@ from chengnuo.agencies.policies import (
 )
 from chengnuo.core.errors import NotFound
 
-from .constants import ItemStatus, ProposalStatus
+from .constants import ItemStatus, PriorityDomain, ProposalStatus
 from .models import CatalogVersion, CertificationItem, ChangeProposal, Matter
 
 
@@ -73,7 +74,9 @@ def public_item_get(code: str) -> CertificationItem:
     return item
 
 
-def public_matters(*, agency_id: int | None = None, q: str = "", matter_type: str = "") -> QuerySet[Matter]:
+def public_matters(
+    *, agency_id: int | None = None, q: str = "", matter_type: str = ""
+) -> QuerySet[Matter]:
     qs = Matter.objects.select_related("agency")
     if agency_id:
         qs = qs.filter(agency_id=agency_id)
@@ -117,9 +120,11 @@ def item_versions(item: CertificationItem) -> list[CatalogVersion]:
 
 
 def item_effective_proposals(item: CertificationItem) -> QuerySet[ChangeProposal]:
-    return ChangeProposal.objects.filter(
-        item_code=item.code, status=ProposalStatus.EFFECTIVE
-    ).select_related("version", "reviewed_by", "submitted_by").order_by("id")
+    return (
+        ChangeProposal.objects.filter(item_code=item.code, status=ProposalStatus.EFFECTIVE)
+        .select_related("version", "reviewed_by", "submitted_by")
+        .order_by("id")
+    )
 
 
 # --- staff ----------------------------------------------------------------------------------
@@ -132,7 +137,9 @@ def proposal_agency_ids(actor: Any) -> set[int] | None:
     return agency_ids_with_role(actor, Role.AGENCY_ADMIN) | reviewable_agency_ids(actor)
 
 
-def proposals_visible_to(actor: Any, *, status: str = "", agency_id: int | None = None) -> QuerySet[ChangeProposal]:
+def proposals_visible_to(
+    actor: Any, *, status: str = "", agency_id: int | None = None
+) -> QuerySet[ChangeProposal]:
     qs = ChangeProposal.objects.select_related("agency", "item", "submitted_by", "reviewed_by")
     ids = proposal_agency_ids(actor)
     if ids is not None:
@@ -163,3 +170,146 @@ def matter_get_for_admin(actor: Any, pk: int) -> Matter:
     if matter is None:
         raise NotFound()
     return matter
+
+
+# --- public portal (appended for the portal pages) ------------------------------------------
+
+
+class _JSONObjectSize(Func):
+    """Number of keys of a JSON object column (catalog snapshot size), computed in the database."""
+
+    arity = 1
+    output_field = IntegerField()
+    template = "JSON_LENGTH(%(expressions)s)"  # MySQL / MariaDB
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(SELECT COUNT(*) FROM json_each(%(expressions)s))",
+            **extra_context,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(SELECT COUNT(*) FROM jsonb_object_keys(%(expressions)s))",
+            **extra_context,
+        )
+
+
+def public_agencies() -> QuerySet[Agency]:
+    """All agencies, each with `commitment_item_count`: its items in force under commitment."""
+    return Agency.objects.annotate(
+        commitment_item_count=Count(
+            "items",
+            filter=Q(items__status=ItemStatus.IN_FORCE, items__under_commitment=True),
+        )
+    ).order_by("level", "region", "name")
+
+
+def public_agency_get(pk: int) -> Agency:
+    agency = public_agencies().filter(pk=pk).first()
+    if agency is None:
+        raise NotFound()
+    return agency
+
+
+def public_agencies_by_region() -> list[tuple[str, str, list[Agency]]]:
+    """R-7.1: agencies grouped by region in the order of `Region` (city first):
+    [(region code, region label, [agency, …]), …]; regions without agencies are left out."""
+    groups: dict[str, list[Agency]] = {}
+    for agency in public_agencies():
+        groups.setdefault(agency.region, []).append(agency)
+    ordered = [(r.value, str(r.label), groups.pop(r.value)) for r in Region if r.value in groups]
+    ordered += [(code, code, agencies) for code, agencies in groups.items()]
+    return ordered
+
+
+def public_domain_counts() -> dict[str, Any]:
+    """R-1.2: items in force under commitment, in total and per priority domain (one query).
+    Returns {"total": n, "domains": [(code, label, n), …]} in the order of `PriorityDomain`."""
+    aggregates: dict[str, Any] = {"total": Count("id")}
+    for i, domain in enumerate(PriorityDomain):
+        aggregates[f"d{i}"] = Count("id", filter=Q(priority_domains__icontains=f'"{domain.value}"'))
+    row = _in_force_items().filter(under_commitment=True).aggregate(**aggregates)
+    return {
+        "total": row["total"],
+        "domains": [(d.value, str(d.label), row[f"d{i}"]) for i, d in enumerate(PriorityDomain)],
+    }
+
+
+def public_versions_listing(*, agency_id: int | None = None) -> QuerySet[CatalogVersion]:
+    """Versions for listing: without the snapshot, with `item_count` computed in the database."""
+    return public_versions(agency_id=agency_id).annotate(item_count=_JSONObjectSize("items"))
+
+
+def public_matters_listing(
+    *, agency_id: int | None = None, q: str = "", matter_type: str = ""
+) -> QuerySet[Matter]:
+    """`public_matters` with `commitment_item_count` and `item_count` (items in force)."""
+    in_force = Q(items__status=ItemStatus.IN_FORCE)
+    return public_matters(agency_id=agency_id, q=q, matter_type=matter_type).annotate(
+        item_count=Count("items", filter=in_force, distinct=True),
+        commitment_item_count=Count(
+            "items", filter=in_force & Q(items__under_commitment=True), distinct=True
+        ),
+    )
+
+
+def public_agency_choices() -> list[tuple[int, str]]:
+    """(id, name) of every agency, for filter drop-downs (one light query)."""
+    return list(Agency.objects.order_by("level", "region", "name").values_list("id", "name"))
+
+
+def version_previous(version: CatalogVersion) -> CatalogVersion | None:
+    """The agency's version just before this one, if any (for "compare with previous")."""
+    return (
+        CatalogVersion.objects.defer("items")
+        .filter(agency_id=version.agency_id, number__lt=version.number)
+        .order_by("-number")
+        .first()
+    )
+
+
+# --- staff workbench helpers (appended) -----------------------------------------------------
+
+
+def agencies_administered_by(actor: Any):
+    """Agencies whose catalog the actor keeps (agency admin role), for choosers."""
+    from chengnuo.agencies.models import Agency
+
+    return Agency.objects.filter(pk__in=agency_ids_with_role(actor, Role.AGENCY_ADMIN)).order_by(
+        "level", "region", "name"
+    )
+
+
+def proposal_filter_agencies(actor: Any):
+    """Agencies offered in the proposal list's filter: those whose proposals the actor sees."""
+    from chengnuo.agencies.models import Agency
+
+    qs = Agency.objects.all()
+    ids = proposal_agency_ids(actor)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.order_by("level", "region", "name")
+
+
+def items_managed_by(actor: Any, *, agency_id: int | None = None) -> QuerySet[CertificationItem]:
+    """Items in force of the agencies the actor administers (to propose amending or removing)."""
+    qs = (
+        _in_force_items()
+        .select_related("agency")
+        .filter(agency_id__in=agency_ids_with_role(actor, Role.AGENCY_ADMIN))
+    )
+    if agency_id:
+        qs = qs.filter(agency_id=agency_id)
+    return qs.prefetch_related("matters").order_by("agency_id", "code")
+
+
+def item_get_for_admin(actor: Any, code: str, *, agency_id: int | None = None) -> CertificationItem:
+    item = items_managed_by(actor, agency_id=agency_id).filter(code=code).first()
+    if item is None:
+        raise NotFound()
+    return item

@@ -20,7 +20,17 @@ from .constants import ChangeAction, Event, ItemStatus, MatterType, ProposalStat
 from .models import CatalogVersion, CertificationItem, ChangeProposal, Matter
 from .rules import FieldError, clean_item_payload, item_snapshot_fields
 
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+CODE_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,39}\Z")
+
+
+def _bad_text(value: Any, limit: int = 4000, minimum: int = 1) -> bool:
+    """Not a usable text: not a string, too short or long, or holding NUL (PostgreSQL)."""
+    return (
+        not isinstance(value, str)
+        or len(value.strip()) < minimum
+        or len(value) > limit
+        or "\x00" in value
+    )
 
 
 def _raise(errors: list[FieldError]) -> None:
@@ -47,7 +57,9 @@ def _clean_matter(data: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError
         if not isinstance(value, str) or not value.strip():
             errors.append(FieldError(field, "required", f"{label}为必填项"))
         elif len(value.strip()) > limit or "\x00" in value:
-            errors.append(FieldError(field, "too_long", f"{label}不得超过{limit}个字符且不含非法字符"))
+            errors.append(
+                FieldError(field, "too_long", f"{label}不得超过{limit}个字符且不含非法字符")
+            )
         else:
             clean[field] = value.strip()
     matter_type = data.get("matter_type")
@@ -62,10 +74,22 @@ def _clean_matter(data: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError
     if not isinstance(materials, list | tuple) or not all(
         isinstance(m, str) and 0 < len(m.strip()) <= 200 and "\x00" not in m for m in materials
     ):
-        errors.append(FieldError("materials", "invalid_type", "申请材料应为每项不超过200字的名称列表"))
+        errors.append(
+            FieldError("materials", "invalid_type", "申请材料应为每项不超过200字的名称列表")
+        )
     else:
         clean["materials"] = [m.strip() for m in materials]
     return clean, errors
+
+
+def _matter_code_errors(code: Any) -> list[FieldError]:
+    if not isinstance(code, str) or not CODE_RE.match(code):
+        return [
+            FieldError("code", "invalid_code", "事项编码应为1至40位字母、数字、点、横线或下划线")
+        ]
+    if Matter.objects.filter(code=code).exists():
+        return [FieldError("code", "duplicate_code", f"事项编码“{code}”已存在")]
+    return []
 
 
 def _matter_state(matter: Matter) -> dict[str, Any]:
@@ -84,14 +108,10 @@ def matter_create(*, actor: Any, agency: Agency, data: dict[str, Any]) -> Matter
         raise PermissionDenied("只有本机关的部门管理员可以维护事项")
     clean, errors = _clean_matter(data)
     code = data.get("code")
-    if not isinstance(code, str) or not CODE_RE.match(code):
-        errors.insert(
-            0, FieldError("code", "invalid_code", "事项编码应为1至40位字母、数字、点、横线或下划线")
-        )
+    errors = _matter_code_errors(code) + errors
     _raise(errors)
+    assert isinstance(code, str)
     with transaction.atomic():
-        if Matter.objects.filter(code=code).exists():
-            _raise([FieldError("code", "duplicate_code", f"事项编码“{code}”已存在")])
         matter = Matter.objects.create(agency=agency, code=code, **clean)
         audit.record(actor, Event.MATTER_CREATED, matter, None, _matter_state(matter))
     return matter
@@ -160,9 +180,9 @@ def validate_proposal(
     on = on or today()
     if action not in ChangeAction.values:
         errors.append(FieldError("action", "invalid_choice", "调整类型只能取：新增、调整、取消"))
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > 4000:
+    if _bad_text(reason):
         errors.append(FieldError("reason", "required", "必须说明调整理由（不超过4000字）"))
-    if not isinstance(law_change, str) or not law_change.strip() or len(law_change) > 4000:
+    if _bad_text(law_change):
         errors.append(
             FieldError("law_change", "required", "必须写明所依据的法律、法规、规章或决定的变化")
         )
@@ -172,29 +192,37 @@ def validate_proposal(
         errors.append(FieldError("effective_date", "past_date", "拟生效日期不得早于今天"))
     if not isinstance(item_code, str) or not CODE_RE.match(item_code):
         errors.append(
-            FieldError("item_code", "invalid_code", "证明事项编码应为1至40位字母、数字、点、横线或下划线")
+            FieldError(
+                "item_code", "invalid_code", "证明事项编码应为1至40位字母、数字、点、横线或下划线"
+            )
         )
         return {}, None, errors
     item = CertificationItem.objects.filter(code=item_code).first()
     clean: dict[str, Any] = {}
     if action == ChangeAction.ADD:
         if item is not None or (pending_codes and item_code in pending_codes):
-            errors.append(FieldError("item_code", "duplicate_code", f"证明事项编码“{item_code}”已存在"))
+            errors.append(
+                FieldError("item_code", "duplicate_code", f"证明事项编码“{item_code}”已存在")
+            )
         elif (
             ChangeProposal.objects.filter(
                 item_code=item_code,
                 action=ChangeAction.ADD,
                 status__in=[ProposalStatus.SUBMITTED, ProposalStatus.FILED],
             )
-            .exclude(pk=ignore_proposal_id)
+            .exclude(pk=ignore_proposal_id or 0)
             .exists()
         ):
             errors.append(
-                FieldError("item_code", "duplicate_code", f"已有待处理的新增申报使用编码“{item_code}”")
+                FieldError(
+                    "item_code", "duplicate_code", f"已有待处理的新增申报使用编码“{item_code}”"
+                )
             )
     elif action in (ChangeAction.AMEND, ChangeAction.REMOVE):
         if item is None or item.agency_id != agency.pk:
-            errors.append(FieldError("item_code", "unknown_item", f"本机关没有证明事项“{item_code}”"))
+            errors.append(
+                FieldError("item_code", "unknown_item", f"本机关没有证明事项“{item_code}”")
+            )
         elif item.status != ItemStatus.IN_FORCE:
             errors.append(FieldError("item_code", "item_removed", f"证明事项“{item_code}”已取消"))
     if action in (ChangeAction.ADD, ChangeAction.AMEND):
@@ -218,7 +246,7 @@ def proposal_submit(
     payload: dict[str, Any] | None,
     reason: str,
     law_change: str,
-    effective_date: date,
+    effective_date: date | None,
     import_batch: str = "",
 ) -> ChangeProposal:
     """R-7.2: an agency admin proposes adding, amending or removing an item."""
@@ -234,6 +262,7 @@ def proposal_submit(
         effective_date=effective_date,
     )
     _raise(errors)
+    assert effective_date is not None  # validate_proposal refuses a missing date
     proposal = ChangeProposal.objects.create(
         agency=agency,
         action=action,
@@ -254,39 +283,63 @@ def _lock_proposal(proposal: ChangeProposal) -> ChangeProposal:
     return ChangeProposal.objects.select_for_update().select_related("agency").get(pk=proposal.pk)
 
 
-def proposal_file(*, actor: Any, proposal: ChangeProposal, comment: str = "") -> ChangeProposal:
-    """R-7.2: the Justice Bureau files (备案) a proposal; it takes effect on its effective date."""
-    if not policies.can_review(actor, proposal):
-        raise NotFound()
-    with transaction.atomic():
-        locked = _lock_proposal(proposal)
-        if locked.status != ProposalStatus.SUBMITTED:
-            raise DomainError("invalid_state", f"该申报当前状态为“{locked.get_status_display()}”，不能备案")
-        # Re-check every rule against today's catalog: it may have changed since submission.
-        _, item, errors = validate_proposal(
-            agency=locked.agency,
-            action=locked.action,
-            item_code=locked.item_code,
-            payload=locked.payload if locked.action != ChangeAction.REMOVE else None,
-            reason=locked.reason,
-            law_change=locked.law_change,
-            effective_date=max(locked.effective_date, today()),
-            ignore_proposal_id=locked.pk,
+def _file_locked(*, actor: Any, locked: ChangeProposal, comment: str) -> None:
+    if locked.status != ProposalStatus.SUBMITTED:
+        raise DomainError(
+            "invalid_state", f"该申报当前状态为“{locked.get_status_display()}”，不能备案"
         )
-        _raise(errors)
-        before = _proposal_state(locked)
-        locked.status = ProposalStatus.FILED
-        locked.reviewed_by = actor
-        locked.reviewed_at = timezone.now()
-        locked.review_comment = (comment or "").strip()[:4000]
-        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"])
-        audit.record(actor, Event.PROPOSAL_FILED, locked, before, _proposal_state(locked))
-        if locked.effective_date <= today():
-            _apply_for_agency(actor=actor, agency=locked.agency, on=today())
-            locked.refresh_from_db()
-        else:
-            transaction.on_commit(lambda: _schedule_apply(locked.effective_date))
-    return locked
+    # Re-check every rule against today's catalog: it may have changed since submission.
+    _, _, errors = validate_proposal(
+        agency=locked.agency,
+        action=locked.action,
+        item_code=locked.item_code,
+        payload=locked.payload if locked.action != ChangeAction.REMOVE else None,
+        reason=locked.reason,
+        law_change=locked.law_change,
+        effective_date=max(locked.effective_date, today()),
+        ignore_proposal_id=locked.pk,
+    )
+    _raise(errors)
+    before = _proposal_state(locked)
+    locked.status = ProposalStatus.FILED
+    locked.reviewed_by = actor
+    locked.reviewed_at = timezone.now()
+    locked.review_comment = (comment or "").replace("\x00", "").strip()[:4000]
+    locked.save(
+        update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
+    )
+    audit.record(actor, Event.PROPOSAL_FILED, locked, before, _proposal_state(locked))
+    if locked.effective_date > today():
+        effective = locked.effective_date
+        transaction.on_commit(lambda: _schedule_apply(effective))
+
+
+def proposal_file(*, actor: Any, proposal: ChangeProposal, comment: str = "") -> ChangeProposal:
+    """R-7.2: the Justice Bureau files (备案) a proposal; it takes effect on its effective date
+    (at once when that date has come, publishing a new catalog version)."""
+    return proposal_file_many(actor=actor, proposals=[proposal], comment=comment)[0]
+
+
+def proposal_file_many(
+    *, actor: Any, proposals: list[ChangeProposal], comment: str = ""
+) -> list[ChangeProposal]:
+    """File several proposals at once (e.g. an import batch): all or nothing, and one new
+    catalog version per agency for those already due."""
+    for proposal in proposals:
+        if not policies.can_review(actor, proposal):
+            raise NotFound()
+    with transaction.atomic():
+        filed = []
+        for proposal in sorted(proposals, key=lambda p: p.pk):
+            locked = _lock_proposal(proposal)
+            _file_locked(actor=actor, locked=locked, comment=comment)
+            filed.append(locked)
+        due_agencies = {p.agency_id: p.agency for p in filed if p.effective_date <= today()}
+        for agency_id in sorted(due_agencies):
+            _apply_for_agency(actor=actor, agency=due_agencies[agency_id], on=today())
+        for p in filed:
+            p.refresh_from_db()
+    return filed
 
 
 def _schedule_apply(on: date) -> None:
@@ -303,18 +356,22 @@ def proposal_return(*, actor: Any, proposal: ChangeProposal, reason: str) -> Cha
     """R-7.2: the Justice Bureau returns a proposal with written reasons."""
     if not policies.can_review(actor, proposal):
         raise NotFound()
-    if not isinstance(reason, str) or len(reason.strip()) < 4 or len(reason) > 4000:
+    if _bad_text(reason, minimum=4):
         raise DomainError("reason_required", "退回必须写明理由（至少4个字）", field="reason")
     with transaction.atomic():
         locked = _lock_proposal(proposal)
         if locked.status != ProposalStatus.SUBMITTED:
-            raise DomainError("invalid_state", f"该申报当前状态为“{locked.get_status_display()}”，不能退回")
+            raise DomainError(
+                "invalid_state", f"该申报当前状态为“{locked.get_status_display()}”，不能退回"
+            )
         before = _proposal_state(locked)
         locked.status = ProposalStatus.RETURNED
         locked.reviewed_by = actor
         locked.reviewed_at = timezone.now()
         locked.review_comment = reason.strip()
-        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"])
+        locked.save(
+            update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
+        )
         audit.record(actor, Event.PROPOSAL_RETURNED, locked, before, _proposal_state(locked))
     return locked
 
@@ -325,7 +382,9 @@ def proposal_withdraw(*, actor: Any, proposal: ChangeProposal) -> ChangeProposal
     with transaction.atomic():
         locked = _lock_proposal(proposal)
         if locked.status != ProposalStatus.SUBMITTED:
-            raise DomainError("invalid_state", f"该申报当前状态为“{locked.get_status_display()}”，不能撤回")
+            raise DomainError(
+                "invalid_state", f"该申报当前状态为“{locked.get_status_display()}”，不能撤回"
+            )
         before = _proposal_state(locked)
         locked.status = ProposalStatus.WITHDRAWN
         locked.save(update_fields=["status", "updated_at"])
@@ -371,6 +430,7 @@ def _apply_one(*, actor: Any, proposal: ChangeProposal, on: date) -> None:
         proposal.item = item
         audit.record(actor, Event.ITEM_ADDED, item, None, item_snapshot_fields(item))
         return
+    assert proposal.item_id is not None  # amend/remove always name an existing item
     item = CertificationItem.objects.select_for_update().get(pk=proposal.item_id)
     before = item_snapshot_fields(item)
     if proposal.action == ChangeAction.AMEND:
@@ -499,7 +559,9 @@ def catalog_import_rows(
         if isinstance(code, str) and code in seen and action != ChangeAction.ADD:
             errors.append(FieldError("item_code", "duplicate_row", f"编码“{code}”在文件中重复出现"))
         for e in errors:
-            problems.append({"row": row_no, "column": e.field, "code": e.code, "message": e.message})
+            problems.append(
+                {"row": row_no, "column": e.field, "code": e.code, "message": e.message}
+            )
         if isinstance(code, str):
             seen.add(code)
         prepared.append((action, code, payload))
@@ -533,3 +595,20 @@ def item_get_in_agency(agency: Agency, code: str) -> CertificationItem:
     if item is None:
         raise NotFound()
     return item
+
+
+def matter_validate(
+    *, actor: Any, agency: Agency, data: dict[str, Any], creating: bool
+) -> list[FieldError]:
+    """The checks of matter_create / matter_update without writing (for the Django admin form,
+    which must show errors before saving). Same rules and messages as the services."""
+    errors: list[FieldError] = []
+    if not policies.can_manage_catalog(actor, agency.pk):
+        errors.append(
+            FieldError("agency", "permission_denied", "只有本机关的部门管理员可以维护事项")
+        )
+    _, field_errors = _clean_matter(data)
+    errors += field_errors
+    if creating:
+        errors += _matter_code_errors(data.get("code"))
+    return errors

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from chengnuo.accounts.api_auth import ApiTokenAuth, SessionAuthCsrf
 from chengnuo.core.errors import DomainError
 
 api = NinjaAPI(
@@ -17,30 +17,47 @@ api = NinjaAPI(
     auth=None,
 )
 
-STAFF_AUTH = [ApiTokenAuth(), SessionAuthCsrf()]
-
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=exc.status_code)
 
 
+_PARAM_SOURCES = ("body", "query", "path", "header", "cookie", "form", "file")
+
+
+def _field_path(loc) -> str:
+    """("body", <param>, "payload", "name") -> "payload.name"; ("query", "limit") -> "limit"."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _PARAM_SOURCES:
+        source = parts.pop(0)
+        if source == "body" and parts:
+            parts.pop(0)  # the view's parameter name: bodies are read whole into one schema
+    return ".".join(parts) or "body"
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     errors = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        field = _field_path(err.get("loc", ()))
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
         errors.append(
             {
-                "field": ".".join(loc) or "body",
+                "field": field,
                 "code": err.get("type", "invalid"),
-                "message": f"字段“{'.'.join(loc) or 'body'}”无效：{err.get('msg', '')}",
+                "message": f"字段“{field}”无效：{msg}",
             }
         )
     first = errors[0] if errors else {"field": "body", "message": "请求无效"}
     return api.create_response(
         request,
-        {"code": "invalid_input", "message": first["message"], "field": first["field"], "errors": errors},
+        {
+            "code": "invalid_input",
+            "message": first["message"],
+            "field": first["field"],
+            "errors": errors,
+        },
         status=422,
     )
 
@@ -49,6 +66,32 @@ def on_validation_error(request, exc: ValidationError):
 def on_auth_error(request, exc):
     return api.create_response(
         request, {"code": "unauthenticated", "message": "请先登录或提供有效的接口令牌"}, status=401
+    )
+
+
+_HTTP_ERROR_CODES = {
+    400: ("bad_request", "请求无效"),
+    403: ("forbidden", "无权执行该操作"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    429: ("throttled", "请求过于频繁，请稍后再试"),
+}
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    """Ninja's own refusals (unparsable body, CSRF, throttling) get a stable code too."""
+    code, message = _HTTP_ERROR_CODES.get(exc.status_code, ("http_error", "请求无法处理"))
+    if exc.status_code == 400 and "parse" in exc.message:
+        code, message = "malformed_body", "请求体不是有效的JSON"
+    elif exc.status_code == 403 and "CSRF" in exc.message:
+        code, message = "csrf_failed", "CSRF校验失败：会话方式提交须携带CSRF令牌"
+    return api.create_response(request, {"code": code, "message": message}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return api.create_response(
+        request, {"code": "request_too_large", "message": "请求体过大"}, status=413
     )
 
 

@@ -101,7 +101,9 @@ if DATABASE_URL:
     if os.environ.get("CHENGNUO_TEST_DATABASE_NAME"):
         DATABASES["default"]["TEST"]["NAME"] = os.environ["CHENGNUO_TEST_DATABASE_NAME"]
 else:
-    SQLITE_PATH = os.environ.get("CHENGNUO_SQLITE_PATH", str(PROJECT_DIR / "var" / "chengnuo.sqlite3"))
+    SQLITE_PATH = os.environ.get(
+        "CHENGNUO_SQLITE_PATH", str(PROJECT_DIR / "var" / "chengnuo.sqlite3")
+    )
     Path(SQLITE_PATH).parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {

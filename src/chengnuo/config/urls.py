@@ -20,3 +20,18 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("chengnuo.portal.urls")),
 ]
+
+
+def handler404(request, exception=None):
+    """JSON for unknown API paths (with a stable code), the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse(
+            {"code": "not_found", "message": "未找到该接口或对象"},
+            status=404,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -15,7 +15,7 @@ def _sm3_hex(data: bytes) -> str:
     try:
         return hashlib.new("sm3", data).hexdigest()
     except ValueError:  # OpenSSL built without SM3: pure-Python implementation
-        from gmssl import sm3, func
+        from gmssl import func, sm3
 
         return sm3.sm3_hash(func.bytes_to_list(data))
 
@@ -41,7 +41,9 @@ def _default(value: Any) -> Any:
 
 def canonical_json(value: Any) -> str:
     """One byte-exact JSON form: sorted keys, no spaces, UTF-8 kept as is."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
+    )
 
 
 def jsonable(value: Any) -> Any:

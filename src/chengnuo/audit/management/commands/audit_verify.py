@@ -5,7 +5,7 @@ from chengnuo.audit.services import verify_chain
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chain of the audit trail; report the first tampered, missing or reordered row."
+    help = "Verify the audit hash chain; report the first tampered, missing or reordered row."
 
     def handle(self, *args, **options):
         problem = verify_chain()
@@ -13,4 +13,6 @@ class Command(BaseCommand):
             count = AuditEvent.objects.count()
             self.stdout.write(self.style.SUCCESS(f"audit chain intact: {count} events"))
             return
-        raise CommandError(f"audit chain broken at seq {problem.seq}: {problem.kind} — {problem.detail}")
+        raise CommandError(
+            f"audit chain broken at seq {problem.seq}: {problem.kind} — {problem.detail}"
+        )

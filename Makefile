@@ -1,0 +1,75 @@
+# chengnuo — two commands on a fresh machine:
+#   make run   set up, migrate, load the demo data, serve on http://127.0.0.1:8000 with the worker
+#   make test  set up and run the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export PYTHONPATH := $(abspath src)
+
+.PHONY: setup run serve worker demo test test-fast lint typecheck migrations-check check browser-deps bench openapi messages clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
+	$(BIN)/uv sync --locked --quiet
+	@touch $@
+
+setup: $(VENV)/.synced
+
+demo: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+run: demo
+	@echo "服务地址 http://$(HOST):$(PORT)/  （Ctrl-C 停止）"
+	@set -m; $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 \
+		--static-path-route /static --static-path-mount var/static \
+		chengnuo.config.wsgi:application
+
+# Debian's chromium drives the browser tests (Playwright cannot download its own browser here).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		else echo "chromium missing: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; \
+	fi
+
+test: setup browser-deps
+	$(BIN)/pytest -q
+
+test-fast: setup
+	$(BIN)/pytest -q -m "not browser"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+migrations-check: setup
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+check: lint typecheck migrations-check
+
+openapi: setup
+	$(BIN)/python manage.py export_openapi
+
+messages: setup
+	cd src/chengnuo && ../../$(BIN)/django-admin makemessages -l en --no-obsolete && ../../$(BIN)/django-admin compilemessages
+
+bench: setup
+	$(BIN)/python bench/catalog_read.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,162 @@
+"""Django admin for users, their roles (memberships) and API tokens. Role grants and token
+issuance are security-relevant, so each is recorded in the audit trail (R-9.1)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chengnuo import audit
+from chengnuo.agencies.models import Membership
+from chengnuo.audit.admin import AuditedAdminMixin, model_state
+from chengnuo.core.digest import digest_bytes
+
+from .models import ApiToken, User
+
+MEMBERSHIP_FIELDS = ("user", "agency", "role")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ("agency", "role")
+    autocomplete_fields = ("agency",)
+    verbose_name = _("角色任职")
+    verbose_name_plural = _("角色任职（机关与角色）")
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("平台"), {"fields": ("display_name", "failed_login_count", "locked_until")}),
+    )
+    add_fieldsets = (
+        *(BaseUserAdmin.add_fieldsets or ()),
+        (_("平台"), {"fields": ("display_name",)}),
+    )
+    list_display = ("username", "display_name", "email", "is_active", "is_staff", "locked_until")
+    search_fields = ("username", "display_name", "email")
+    inlines = (MembershipInline,)
+    actions = ("unlock",)
+
+    audit_prefix = "accounts.user"
+    audit_fields = (
+        "username",
+        "display_name",
+        "email",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "failed_login_count",
+        "locked_until",
+    )
+
+    @admin.action(description=_("解除登录锁定"), permissions=["change"])
+    def unlock(self, request, queryset):
+        with transaction.atomic():
+            count = 0
+            for user in queryset.select_for_update():
+                before = model_state(user, ("failed_login_count", "locked_until"))
+                user.failed_login_count = 0
+                user.locked_until = None
+                user.save(update_fields=["failed_login_count", "locked_until"])
+                audit.record(request.user, "accounts.user_unlocked", user, before, None)
+                count += 1
+        messages.success(request, _("已解除 %(n)s 个账户的锁定") % {"n": count})
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        with transaction.atomic():
+            instances = formset.save(commit=False)
+            for membership in formset.deleted_objects:
+                audit.record(
+                    request.user,
+                    "agencies.membership_revoked",
+                    membership,
+                    model_state(membership, MEMBERSHIP_FIELDS),
+                    None,
+                )
+                membership.delete()
+            for membership in instances:
+                before = None
+                if membership.pk:
+                    old = Membership.objects.filter(pk=membership.pk).first()
+                    before = model_state(old, MEMBERSHIP_FIELDS) if old else None
+                membership.save()
+                audit.record(
+                    request.user,
+                    "agencies.membership_changed" if before else "agencies.membership_granted",
+                    membership,
+                    before,
+                    model_state(membership, MEMBERSHIP_FIELDS),
+                )
+            formset.save_m2m()
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens for other government systems. Only the digest is stored; the token itself is
+    shown once, when it is created. Tokens are revoked, never edited or deleted."""
+
+    list_display = ("name", "user", "created_at", "revoked_at", "digest_prefix")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "user__username", "user__display_name")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
+    actions = ("revoke",)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("user", "name")
+        return ("user", "name", "created_at", "revoked_at", "digest_prefix")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("user", "name", "created_at", "revoked_at", "digest_prefix")
+
+    @admin.display(description=_("摘要（前12位）"))
+    def digest_prefix(self, obj: ApiToken) -> str:
+        return f"{obj.key_digest[:12]}…" if obj.key_digest else "—"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        token = secrets.token_urlsafe(32)
+        obj.key_digest = digest_bytes(token.encode())
+        with transaction.atomic():
+            obj.save()
+            audit.record(request.user, "accounts.api_token_created", obj, None, {"name": obj.name})
+        messages.warning(
+            request,
+            _("接口令牌已生成，只显示这一次，请立即妥善保存：%(token)s") % {"token": token},
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("accounts.change_apitoken")
+
+    @admin.action(description=_("吊销所选令牌"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        now = timezone.now()
+        with transaction.atomic():
+            count = 0
+            for token in queryset.select_for_update().filter(revoked_at__isnull=True):
+                token.revoked_at = now
+                token.save(update_fields=["revoked_at"])
+                audit.record(
+                    request.user, "accounts.api_token_revoked", token, None, {"revoked_at": now}
+                )
+                count += 1
+        messages.success(request, _("已吊销 %(n)s 个令牌") % {"n": count})

@@ -1,0 +1,219 @@
+"""Load the demo data idempotently, through the same services people use (so the audit trail,
+versions and filings are real)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from chengnuo.accounts.models import User
+from chengnuo.agencies.models import Agency, Membership
+from chengnuo.catalog import services
+from chengnuo.catalog.models import CatalogVersion, CertificationItem, ChangeProposal, Matter
+from chengnuo.catalog.rules import item_snapshot_fields
+
+from . import data
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+
+def uscc_with_check(first17: str) -> str:
+    """Append the GB 32100 check character."""
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return first17 + USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def item_payload(row: tuple) -> tuple[str, str, dict[str, Any]]:
+    (
+        agency,
+        code,
+        name,
+        proof,
+        issuer,
+        basis,
+        matters,
+        priority,
+        excluded,
+        commit,
+        (method, days),
+        standard,
+        scope,
+        scope_days,
+        insurance,
+    ) = row
+    risk_points, risk_controls = data.RISK.get(method, ("", ""))
+    return (
+        agency,
+        code,
+        {
+            "name": name,
+            "proof_content": proof,
+            "issuer": issuer,
+            "legal_basis": basis,
+            "matter_codes": matters,
+            "priority_domains": priority,
+            "excluded_domains": excluded,
+            "other_high_risk": False,
+            "other_high_risk_reason": "",
+            "under_commitment": commit,
+            "verification_method": method,
+            "verification_time_limit_days": days,
+            "verification_standard": standard,
+            "disclosure_scope": scope,
+            "disclosure_period_days": scope_days,
+            "liability_insurance_required": insurance,
+            "risk_points": risk_points,
+            "risk_controls": risk_controls,
+        },
+    )
+
+
+@transaction.atomic
+def load(stdout=None) -> dict[str, int]:
+    """All or nothing: an interrupted load leaves no half-filed catalog."""
+
+    def say(msg: str) -> None:
+        if stdout:
+            stdout.write(msg)
+
+    agencies = _agencies()
+    users = _users(agencies)
+    sysadmin = users["sysadmin"]
+    reviewer = users["sfj_reviewer"]
+    today = timezone.localdate()
+
+    for key, code, name, mtype, basis, materials in data.MATTERS:
+        if not Matter.objects.filter(code=code).exists():
+            admin = _admin_of(agencies[key], sysadmin)
+            services.matter_create(
+                actor=admin,
+                agency=agencies[key],
+                data={
+                    "code": code,
+                    "name": name,
+                    "matter_type": mtype,
+                    "legal_basis": basis,
+                    "materials": materials,
+                },
+            )
+
+    def propose(agency: Agency, action: str, code: str, payload, reason: str, law: str):
+        return services.proposal_submit(
+            actor=_admin_of(agency, sysadmin),
+            agency=agency,
+            action=action,
+            item_code=code,
+            payload=payload,
+            reason=reason,
+            law_change=law,
+            effective_date=today,
+        )
+
+    if not CatalogVersion.objects.exists():
+        say("filing the first catalog version of every agency …")
+        first_round = []
+        for row in data.ITEMS:
+            key, code, payload = item_payload(row)
+            first_round.append(
+                propose(agencies[key], "add", code, payload, data.FIRST_REASON, data.FIRST_LAW)
+            )
+        services.proposal_file_many(
+            actor=reviewer, proposals=first_round, comment="符合要求，予以备案"
+        )
+
+        say("filing the second round of changes …")
+        second_round = []
+        for code, changes, reason, law in data.ROUND_TWO["amend"]:
+            item = CertificationItem.objects.get(code=code)
+            payload = item_snapshot_fields(item) | changes
+            second_round.append(propose(item.agency, "amend", code, payload, reason, law))
+        for code, reason, law in data.ROUND_TWO["remove"]:
+            item = CertificationItem.objects.get(code=code)
+            second_round.append(propose(item.agency, "remove", code, None, reason, law))
+        for row in data.ROUND_TWO["add"]:
+            key, code, payload = item_payload(row)
+            second_round.append(
+                propose(agencies[key], "add", code, payload, data.ADD_REASON, data.ADD_LAW)
+            )
+        services.proposal_file_many(actor=reviewer, proposals=second_round, comment="予以备案")
+
+    if not ChangeProposal.objects.filter(status__in=["submitted", "returned"]).exists():
+        for row in data.PENDING:
+            key, code, payload = item_payload(row)
+            propose(
+                agencies[key], "add", code, payload, data.EXTEND_REASON, "《乡村医生从业管理条例》"
+            )
+        for row in data.RETURNED:
+            key, code, payload = item_payload(row)
+            p = propose(agencies[key], "add", code, payload, data.EXTEND_REASON, "《教师资格条例》")
+            services.proposal_return(actor=reviewer, proposal=p, reason=data.RETURN_REASON)
+
+    return {
+        "agencies": Agency.objects.count(),
+        "users": User.objects.count(),
+        "matters": Matter.objects.count(),
+        "items_in_force": CertificationItem.objects.filter(status="in_force").count(),
+        "items_under_commitment": CertificationItem.objects.filter(
+            status="in_force", under_commitment=True
+        ).count(),
+        "versions": CatalogVersion.objects.count(),
+    }
+
+
+def _agencies() -> dict[str, Agency]:
+    out: dict[str, Agency] = {}
+    for key, name, short, region, level, kind, parent, org in data.AGENCIES:
+        uscc = uscc_with_check("11" + data.REGION_CODES[region] + org)
+        agency, _ = Agency.objects.get_or_create(
+            name=name,
+            defaults={
+                "short_name": short,
+                "uscc": uscc,
+                "region": region,
+                "level": level,
+                "kind": kind,
+                "parent": out.get(parent) if parent else None,
+            },
+        )
+        out[key] = agency
+    return out
+
+
+def _users(agencies: dict[str, Agency]) -> dict[str, User]:
+    out: dict[str, User] = {}
+    for username, display, roles in data.USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, display_name=display)
+            user.set_password(data.DEMO_PASSWORD)
+            if username == "sysadmin":
+                user.is_staff = user.is_superuser = True
+            user.save()
+        for role, key in roles:
+            Membership.objects.get_or_create(
+                user=user, agency=agencies.get(key) if key else None, role=role
+            )
+        out[username] = user
+    # every ordinary agency without a named admin gets one, so the demo can act for it
+    for key, agency in agencies.items():
+        if (
+            agency.kind == "ordinary"
+            and not agency.memberships.filter(role="agency_admin").exists()
+        ):
+            username = f"{key}_admin"
+            user = User.objects.filter(username=username).first() or User(
+                username=username, display_name=f"{agency.short_name}管理员"
+            )
+            if user.pk is None:
+                user.set_password(data.DEMO_PASSWORD)
+                user.save()
+            Membership.objects.get_or_create(user=user, agency=agency, role="agency_admin")
+    return out
+
+
+def _admin_of(agency: Agency, fallback: User) -> User:
+    m = agency.memberships.filter(role="agency_admin").select_related("user").first()
+    return m.user if m else fallback

@@ -1,0 +1,120 @@
+"""Tamper-evident audit trail (R-9.1): append-only rows chained by SM3."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+
+from chengnuo import audit
+from chengnuo.audit.models import AuditEvent
+from chengnuo.audit.services import verify_chain
+from chengnuo.core.digest import digest_bytes
+
+from .factories import AgencyFactory
+
+
+@pytest.fixture
+def three_events(db):
+    agency = AgencyFactory()
+    with transaction.atomic():
+        for i in range(3):
+            audit.record(None, "test.event", agency, {"n": i}, {"n": i + 1})
+    return list(AuditEvent.objects.order_by("seq"))
+
+
+def test_sm3_digest_matches_the_standard_test_vector():
+    # GB/T 32905-2016 example 1: SM3("abc")
+    assert (
+        digest_bytes(b"abc", "sm3")
+        == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+    )
+
+
+def test_record_outside_a_transaction_is_refused(transactional_db):
+    with pytest.raises(RuntimeError):
+        audit.record(None, "x", AgencyFactory())
+
+
+def test_rows_chain_each_to_the_previous_hash(three_events):
+    a, b, c = three_events
+    assert (a.seq, b.seq, c.seq) == (1, 2, 3)
+    assert b.prev_hash == a.hash and c.prev_hash == b.hash
+    assert verify_chain() is None
+    call_command("audit_verify")
+
+
+def test_rows_cannot_be_changed_or_deleted_through_the_orm(three_events):
+    row = three_events[0]
+    with pytest.raises(RuntimeError):
+        row.save()
+    with pytest.raises(RuntimeError):
+        row.delete()
+    with pytest.raises(RuntimeError):
+        AuditEvent.objects.filter(pk=row.pk).update(event="x")
+    with pytest.raises(RuntimeError):
+        AuditEvent.objects.all().delete()
+
+
+def _sql(statement, params):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def test_audit_verify_reports_a_row_edited_in_the_database(three_events):
+    _sql("UPDATE audit_auditevent SET after = %s WHERE seq = 2", ['{"n": 99}'])
+    problem = verify_chain()
+    assert (problem.seq, problem.kind) == (2, "tampered")
+    with pytest.raises(CommandError, match="seq 2: tampered"):
+        call_command("audit_verify")
+
+
+def test_audit_verify_reports_a_deleted_row(three_events):
+    _sql("DELETE FROM audit_auditevent WHERE seq = 2", [])
+    problem = verify_chain()
+    assert (problem.seq, problem.kind) == (3, "missing")
+
+
+def test_audit_verify_reports_reordered_rows(three_events):
+    _a, _b, _ = three_events
+    # swap the hashes-and-content of rows 1 and 2 by swapping their sequence numbers
+    _sql("UPDATE audit_auditevent SET seq = 1000 WHERE seq = 1", [])
+    _sql("UPDATE audit_auditevent SET seq = 1 WHERE seq = 2", [])
+    _sql("UPDATE audit_auditevent SET seq = 2 WHERE seq = 1000", [])
+    problem = verify_chain()
+    assert problem.seq == 1 and problem.kind in {"tampered", "reordered"}
+
+
+def test_audit_verify_reports_a_forged_row_rehashed_without_its_successor(three_events):
+    """Someone edits row 2 and recomputes its hash: row 3 no longer links to it."""
+    from chengnuo.audit.services import compute_hash
+
+    row = AuditEvent.objects.get(seq=2)
+    row.after = {"n": 42}
+    new_hash = compute_hash(row)
+    _sql("UPDATE audit_auditevent SET after = %s, hash = %s WHERE seq = 2", ['{"n": 42}', new_hash])
+    problem = verify_chain()
+    assert problem.seq == 3 and problem.kind == "missing"
+
+
+def test_history_page_shows_an_objects_events_only_to_those_who_may_see_it(
+    client, admin_a, admin_b, agency_a, matter_a
+):
+    from chengnuo.catalog import services
+
+    services.matter_update(
+        actor=admin_a,
+        matter=matter_a,
+        data={
+            "name": "职业资格考试报名（调整）",
+            "matter_type": "other",
+            "legal_basis": "依据",
+            "materials": ["申请书"],
+        },
+    )
+    url = f"/staff/audit/history/catalog.matter/{matter_a.pk}/"
+    client.force_login(admin_a)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "catalog.matter_updated" in response.content.decode()
+    client.force_login(admin_b)
+    assert client.get(url).status_code == 404
+    assert client.get("/staff/audit/history/accounts.user/1/").status_code == 404

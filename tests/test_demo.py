@@ -1,0 +1,49 @@
+"""The demo data: at least 40 realistic items across all R-1.2 domains, some refused for
+R-1.3, at least two filed catalog versions; loading twice changes nothing."""
+
+from django.core.management import call_command
+
+from chengnuo.audit.services import verify_chain
+from chengnuo.catalog.constants import PriorityDomain
+from chengnuo.catalog.models import CatalogVersion, CertificationItem, ChangeProposal
+from chengnuo.catalog.rules import clean_item_payload
+from chengnuo.demo import data
+from chengnuo.demo.loader import item_payload
+
+
+def test_demo_loads_idempotently_with_the_promised_content(db):
+    call_command("load_demo", verbosity=0)
+    counts = (
+        CertificationItem.objects.count(),
+        CatalogVersion.objects.count(),
+        ChangeProposal.objects.count(),
+    )
+    call_command("load_demo", verbosity=0)
+    assert (
+        CertificationItem.objects.count(),
+        CatalogVersion.objects.count(),
+        ChangeProposal.objects.count(),
+    ) == counts
+
+    in_force = CertificationItem.objects.filter(status="in_force")
+    assert in_force.count() >= 40
+    domains = {d for item in in_force for d in item.priority_domains}
+    assert domains == set(PriorityDomain.values)
+    refused = in_force.filter(under_commitment=False).exclude(excluded_domains=[])
+    assert refused.count() >= 5
+    agencies_with_two = [
+        a
+        for a in CatalogVersion.objects.values_list("agency", flat=True)
+        if CatalogVersion.objects.filter(agency=a).count() >= 2
+    ]
+    assert agencies_with_two
+    assert ChangeProposal.objects.filter(status="returned").exists()
+    assert ChangeProposal.objects.filter(status="submitted").exists()
+    assert verify_chain() is None
+
+
+def test_demo_items_marked_under_commitment_pass_the_r_1_3_rule():
+    for row in data.ITEMS:
+        _, _, payload = item_payload(row)
+        _, errors = clean_item_payload(payload)
+        assert errors == [], (row[1], errors)

@@ -1,0 +1,57 @@
+"""Settings: SQLite tuned for concurrency, production passes check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_chinese_is_the_default_language_and_english_is_available():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert {code for code, _ in settings.LANGUAGES} == {"zh-hans", "en"}
+
+
+def test_check_deploy_with_production_environment_gives_no_warnings(tmp_path):
+    env = {
+        **os.environ,
+        "CHENGNUO_ENV": "production",
+        "CHENGNUO_SECRET_KEY": "k" * 64 + "-production-secret-for-the-check",
+        "CHENGNUO_ALLOWED_HOSTS": "chengnuo.fy.gov.cn",
+        "CHENGNUO_SQLITE_PATH": str(tmp_path / "db.sqlite3"),
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_sqlite_uses_wal_busy_timeout_and_immediate_transactions(tmp_path):
+    code = (
+        "import django;django.setup();from django.db import connection;"
+        "c=connection.cursor();"
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0],"
+        "c.execute('PRAGMA busy_timeout').fetchone()[0],"
+        "connection.settings_dict['OPTIONS']['transaction_mode'])"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "chengnuo.config.settings",
+        "CHENGNUO_SQLITE_PATH": str(tmp_path / "db.sqlite3"),
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+    env.pop("DATABASE_URL", None)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.stdout.split() == ["wal", "20000", "IMMEDIATE"], out.stderr
