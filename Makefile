@@ -33,6 +33,7 @@ run: demo
 	@set -m; $(BIN)/python manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 \
+		--blocking-threads 8 --backpressure 64 \
 		--static-path-route /static --static-path-mount var/static \
 		chengnuo.config.wsgi:application
 

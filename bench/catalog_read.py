@@ -132,6 +132,10 @@ def start_server(
         str(port),
         "--workers",
         str(workers),
+        "--blocking-threads",
+        "8",
+        "--backpressure",
+        "64",
         "--static-path-route",
         "/static",
         "--static-path-mount",
@@ -349,7 +353,10 @@ def main(argv: list[str] | None = None) -> int:
                 "concurrency": args.concurrency,
                 "warmup": args.warmup,
                 "time_cap_s": args.time_cap,
-                "server": f"granian wsgi, {args.workers} workers, {HOST}:{args.port}",
+                "server": (
+                    f"granian wsgi, {args.workers} workers, 8 blocking threads, "
+                    f"backpressure 64, {HOST}:{args.port}"
+                ),
                 "database": "SQLite (WAL), temporary, demo data",
                 "targets": {
                     name: path

@@ -13,6 +13,8 @@ from urllib.parse import quote, urlencode
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -233,8 +235,20 @@ SCHEMA_PATH = Path(__file__).resolve().parents[1] / "docs" / "openapi.json"
 
 
 def wsgi_app(environ, start_response):
-    """Django, called in-process (so the test's database transaction applies)."""
-    return WSGIHandler()(environ, start_response)
+    """Django, called in-process (so the test's database transaction applies).
+
+    Like Django's test client, keep `close_old_connections` from running at the request's
+    start and end: inside the test's transaction it would close the connection (PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = WSGIHandler()(environ, start_response)
+        body = b"".join(response)
+        response.close()
+        return [body]
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 catalog_schema = schemathesis.openapi.from_path(SCHEMA_PATH)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from chengnuo import audit
-from chengnuo.core.errors import DomainError
+from chengnuo.core.digest import digest_bytes
+from chengnuo.core.errors import DomainError, PermissionDenied
 
-from .models import User
+from .models import ApiToken, User
 
 EVENT_LOGIN = "accounts.login"
 EVENT_LOGIN_FAILED = "accounts.login_failed"
@@ -63,3 +65,55 @@ def login_attempt(*, request, username: str, password: str) -> User:
             audit.record(authed, EVENT_LOGIN, authed, None, None)
             return authed
     raise refusal
+
+
+# --- administration of accounts (system admins; called by the Django admin) ---------------
+
+EVENT_UNLOCKED = "accounts.user_unlocked"
+EVENT_TOKEN_CREATED = "accounts.api_token_created"
+EVENT_TOKEN_REVOKED = "accounts.api_token_revoked"
+
+
+def _require_system_admin(actor) -> None:
+    from chengnuo.agencies.policies import is_system_admin
+
+    if not is_system_admin(actor):
+        raise PermissionDenied("只有系统管理员可以管理账户、角色和接口令牌")
+
+
+def user_unlock(*, actor, user: User) -> User:
+    """Lift a login lockout before its 15 minutes are over."""
+    _require_system_admin(actor)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        before = {"failed_login_count": locked.failed_login_count, "locked_until": locked.locked_until}
+        locked.failed_login_count = 0
+        locked.locked_until = None
+        locked.save(update_fields=["failed_login_count", "locked_until"])
+        audit.record(actor, EVENT_UNLOCKED, locked, before, None)
+    return locked
+
+
+def api_token_create(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a bearer token for another system. Only its digest is kept; the token is
+    returned once, to be shown once."""
+    _require_system_admin(actor)
+    name = (name or "").strip()
+    if not name or len(name) > 100 or "\x00" in name:
+        raise DomainError("required", "必须写明令牌用途（不超过100字）", field="name")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        row = ApiToken.objects.create(user=user, name=name, key_digest=digest_bytes(token.encode()))
+        audit.record(actor, EVENT_TOKEN_CREATED, row, None, {"name": name, "user_id": user.pk})
+    return row, token
+
+
+def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    _require_system_admin(actor)
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at"])
+            audit.record(actor, EVENT_TOKEN_REVOKED, locked, None, {"revoked_at": locked.revoked_at})
+    return locked
