@@ -3,22 +3,16 @@ issuance are security-relevant, so each is recorded in the audit trail (R-9.1)."
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chengnuo import audit
 from chengnuo.agencies.models import Membership
-from chengnuo.audit.admin import AuditedAdminMixin, model_state
-from chengnuo.core.digest import digest_bytes
+from chengnuo.agencies.services import membership_revoke, membership_save
 
+from . import services
 from .models import ApiToken, User
-
-MEMBERSHIP_FIELDS = ("user", "agency", "role")
 
 
 class MembershipInline(admin.TabularInline):
@@ -32,7 +26,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
+class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
         (_("平台"), {"fields": ("display_name", "failed_login_count", "locked_until")}),
@@ -46,29 +40,15 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     inlines = (MembershipInline,)
     actions = ("unlock",)
 
-    audit_prefix = "accounts.user"
-    audit_fields = (
-        "username",
-        "display_name",
-        "email",
-        "is_active",
-        "is_staff",
-        "is_superuser",
-        "failed_login_count",
-        "locked_until",
-    )
+    def save_model(self, request, obj, form, change):
+        services.user_save(actor=request.user, user=obj)
 
     @admin.action(description=_("解除登录锁定"), permissions=["change"])
     def unlock(self, request, queryset):
-        with transaction.atomic():
-            count = 0
-            for user in queryset.select_for_update():
-                before = model_state(user, ("failed_login_count", "locked_until"))
-                user.failed_login_count = 0
-                user.locked_until = None
-                user.save(update_fields=["failed_login_count", "locked_until"])
-                audit.record(request.user, "accounts.user_unlocked", user, before, None)
-                count += 1
+        count = 0
+        for user in queryset:
+            services.user_unlock(actor=request.user, user=user)
+            count += 1
         messages.success(request, _("已解除 %(n)s 个账户的锁定") % {"n": count})
 
     def save_formset(self, request, form, formset, change):
@@ -77,27 +57,9 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
         with transaction.atomic():
             instances = formset.save(commit=False)
             for membership in formset.deleted_objects:
-                audit.record(
-                    request.user,
-                    "agencies.membership_revoked",
-                    membership,
-                    model_state(membership, MEMBERSHIP_FIELDS),
-                    None,
-                )
-                membership.delete()
+                membership_revoke(actor=request.user, membership=membership)
             for membership in instances:
-                before = None
-                if membership.pk:
-                    old = Membership.objects.filter(pk=membership.pk).first()
-                    before = model_state(old, MEMBERSHIP_FIELDS) if old else None
-                membership.save()
-                audit.record(
-                    request.user,
-                    "agencies.membership_changed" if before else "agencies.membership_granted",
-                    membership,
-                    before,
-                    model_state(membership, MEMBERSHIP_FIELDS),
-                )
+                membership_save(actor=request.user, membership=membership)
             formset.save_m2m()
 
 
@@ -128,11 +90,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        token = secrets.token_urlsafe(32)
-        obj.key_digest = digest_bytes(token.encode())
-        with transaction.atomic():
-            obj.save()
-            audit.record(request.user, "accounts.api_token_created", obj, None, {"name": obj.name})
+        row, token = services.api_token_create(actor=request.user, user=obj.user, name=obj.name)
+        obj.pk, obj.key_digest, obj.created_at = row.pk, row.key_digest, row.created_at
         messages.warning(
             request,
             _("接口令牌已生成，只显示这一次，请立即妥善保存：%(token)s") % {"token": token},
@@ -149,14 +108,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("吊销所选令牌"), permissions=["revoke"])
     def revoke(self, request, queryset):
-        now = timezone.now()
-        with transaction.atomic():
-            count = 0
-            for token in queryset.select_for_update().filter(revoked_at__isnull=True):
-                token.revoked_at = now
-                token.save(update_fields=["revoked_at"])
-                audit.record(
-                    request.user, "accounts.api_token_revoked", token, None, {"revoked_at": now}
-                )
-                count += 1
+        count = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            services.api_token_revoke(actor=request.user, token=token)
+            count += 1
         messages.success(request, _("已吊销 %(n)s 个令牌") % {"n": count})

@@ -86,7 +86,10 @@ def user_unlock(*, actor, user: User) -> User:
     _require_system_admin(actor)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        before = {"failed_login_count": locked.failed_login_count, "locked_until": locked.locked_until}
+        before = {
+            "failed_login_count": locked.failed_login_count,
+            "locked_until": locked.locked_until,
+        }
         locked.failed_login_count = 0
         locked.locked_until = None
         locked.save(update_fields=["failed_login_count", "locked_until"])
@@ -115,5 +118,35 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
         if locked.revoked_at is None:
             locked.revoked_at = timezone.now()
             locked.save(update_fields=["revoked_at"])
-            audit.record(actor, EVENT_TOKEN_REVOKED, locked, None, {"revoked_at": locked.revoked_at})
+            audit.record(
+                actor, EVENT_TOKEN_REVOKED, locked, None, {"revoked_at": locked.revoked_at}
+            )
     return locked
+
+
+USER_FIELDS = (
+    "username",
+    "display_name",
+    "email",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "failed_login_count",
+    "locked_until",
+)
+EVENT_USER_CREATED = "accounts.user_created"
+EVENT_USER_UPDATED = "accounts.user_updated"
+
+
+def user_save(*, actor, user: User) -> User:
+    """Create or update an account from a validated form instance (password already set)."""
+    _require_system_admin(actor)
+    with transaction.atomic():
+        before = None
+        if user.pk:
+            old = User.objects.select_for_update().filter(pk=user.pk).first()
+            before = {f: getattr(old, f) for f in USER_FIELDS} if old else None
+        user.save()
+        event = EVENT_USER_UPDATED if before else EVENT_USER_CREATED
+        audit.record(actor, event, user, before, {f: getattr(user, f) for f in USER_FIELDS})
+    return user

@@ -54,7 +54,9 @@ def _check_membership(m: Membership) -> None:
     if m.role not in Role.values:
         raise DomainError("invalid_choice", "角色无效", field="role")
     if m.role not in AGENCYLESS_ROLES and m.agency_id is None:
-        raise DomainError("agency_required", "除申请人和系统管理员外，角色必须属于一个机关", field="agency")
+        raise DomainError(
+            "agency_required", "除申请人和系统管理员外，角色必须属于一个机关", field="agency"
+        )
 
 
 def membership_save(*, actor: Any, membership: Membership) -> Membership:

@@ -1,0 +1,83 @@
+"""Role grants, tokens and unlocks are services: system admins only, each audited (R-9.1)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from chengnuo.accounts import services
+from chengnuo.accounts.models import ApiToken
+from chengnuo.agencies.constants import Role
+from chengnuo.agencies.models import Membership
+from chengnuo.agencies.services import membership_revoke, membership_save
+from chengnuo.audit.models import AuditEvent
+from chengnuo.core.errors import DomainError, PermissionDenied
+
+from .factories import UserFactory, user_with_role
+
+
+@pytest.fixture
+def sysadmin(db):
+    return user_with_role(Role.SYSTEM_ADMIN, None, username="root_admin")
+
+
+def test_only_a_system_admin_may_grant_roles_and_nothing_is_written_otherwise(admin_a, agency_a):
+    target = UserFactory()
+    events = AuditEvent.objects.count()
+    with pytest.raises(PermissionDenied):
+        membership_save(
+            actor=admin_a, membership=Membership(user=target, agency=agency_a, role="case_officer")
+        )
+    assert not Membership.objects.filter(user=target).exists()
+    assert AuditEvent.objects.count() == events
+
+
+def test_granting_and_revoking_a_role_are_audited(sysadmin, agency_a):
+    target = UserFactory()
+    m = membership_save(
+        actor=sysadmin, membership=Membership(user=target, agency=agency_a, role="inspector")
+    )
+    membership_revoke(actor=sysadmin, membership=m)
+    assert not Membership.objects.filter(user=target).exists()
+    assert list(
+        AuditEvent.objects.filter(target_type="agencies.membership").values_list("event", flat=True)
+    ) == ["agencies.membership_granted", "agencies.membership_revoked"]
+
+
+def test_staff_roles_must_belong_to_an_agency(sysadmin):
+    with pytest.raises(DomainError) as exc:
+        membership_save(
+            actor=sysadmin, membership=Membership(user=UserFactory(), agency=None, role="inspector")
+        )
+    assert exc.value.field == "agency"
+
+
+def test_api_token_is_stored_as_a_digest_works_once_issued_and_stops_when_revoked(
+    client, sysadmin, admin_a
+):
+    row, token = services.api_token_create(actor=sysadmin, user=admin_a, name="省数据共享平台")
+    assert token not in row.key_digest and len(row.key_digest) == 64
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/catalog/proposals", headers=headers).status_code == 200
+    services.api_token_revoke(actor=sysadmin, token=row)
+    assert client.get("/api/v1/catalog/proposals", headers=headers).status_code == 401
+    events = AuditEvent.objects.filter(target_type="accounts.apitoken").values_list(
+        "event", flat=True
+    )
+    assert list(events) == ["accounts.api_token_created", "accounts.api_token_revoked"]
+
+
+def test_token_needs_a_stated_use(sysadmin, admin_a):
+    with pytest.raises(DomainError):
+        services.api_token_create(actor=sysadmin, user=admin_a, name=" ")
+    assert not ApiToken.objects.exists()
+
+
+def test_system_admin_lifts_a_lockout_and_it_is_audited(sysadmin):
+    user = UserFactory(failed_login_count=3, locked_until=timezone.now() + dt.timedelta(minutes=10))
+    services.user_unlock(actor=sysadmin, user=user)
+    user.refresh_from_db()
+    assert user.locked_until is None and user.failed_login_count == 0
+    assert AuditEvent.objects.filter(
+        event="accounts.user_unlocked", target_id=str(user.pk)
+    ).exists()
