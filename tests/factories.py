@@ -12,13 +12,14 @@ from chengnuo.agencies.constants import Level, Region, Role
 from chengnuo.agencies.models import Agency, Membership
 from chengnuo.catalog.constants import ChangeAction, ItemStatus, MatterType, ProposalStatus
 from chengnuo.catalog.models import CertificationItem, ChangeProposal, Matter
+from chengnuo.core.identifiers import uscc_with_check
 
 PASSWORD = "Chengnuo#2026pass"
 
 
 def _uscc(n: int) -> str:
-    # Format-valid agency code (checksum is not enforced for agencies here).
-    return f"11341200{n:09d}X"[:18]
+    """A valid agency code (GB 32100 checksum) for the n-th agency."""
+    return uscc_with_check(f"11341200{n:09d}")
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from chengnuo.accounts import services
@@ -81,3 +82,16 @@ def test_system_admin_lifts_a_lockout_and_it_is_audited(sysadmin):
     assert AuditEvent.objects.filter(
         event="accounts.user_unlocked", target_id=str(user.pk)
     ).exists()
+
+
+def test_agency_code_is_checked_against_gb_32100(sysadmin, agency_a):
+    from chengnuo.agencies.services import agency_save
+
+    name = agency_a.name
+    agency_a.name = "改名后的机关"
+    agency_a.uscc = agency_a.uscc[:-1] + ("0" if agency_a.uscc[-1] != "0" else "1")
+    with pytest.raises(ValidationError) as exc:
+        agency_save(actor=sysadmin, agency=agency_a)
+    assert "校验位" in str(exc.value)
+    agency_a.refresh_from_db()
+    assert agency_a.name == name

@@ -1,26 +1,20 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chengnuo.core.identifiers import validate_uscc
 from chengnuo.core.models import TimestampedModel
 
 from .constants import AgencyKind, Level, Region, Role
-
-uscc_format = RegexValidator(
-    r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$",
-    _("统一社会信用代码应为18位（数字或大写字母，不含I、O、S、V、Z）"),
-    code="uscc_format",
-)
 
 
 class Agency(TimestampedModel):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     uscc = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, validators=[uscc_format]
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc]
     )
     region = models.CharField(_("行政区划"), max_length=20, choices=Region.choices)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)

@@ -13,17 +13,9 @@ from chengnuo.agencies.models import Agency, Membership
 from chengnuo.catalog import services
 from chengnuo.catalog.models import CatalogVersion, CertificationItem, ChangeProposal, Matter
 from chengnuo.catalog.rules import item_snapshot_fields
+from chengnuo.core.identifiers import uscc_with_check
 
 from . import data
-
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-
-
-def uscc_with_check(first17: str) -> str:
-    """Append the GB 32100 check character."""
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
-    return first17 + USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def item_payload(row: tuple) -> tuple[str, str, dict[str, Any]]:
