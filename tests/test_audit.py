@@ -118,3 +118,36 @@ def test_history_page_shows_an_objects_events_only_to_those_who_may_see_it(
     client.force_login(admin_b)
     assert client.get(url).status_code == 404
     assert client.get("/staff/audit/history/accounts.user/1/").status_code == 404
+
+
+def test_item_page_links_staff_of_its_agency_to_the_items_audit_history(
+    client, admin_a, admin_b, reviewer, agency_a, matter_a
+):
+    from django.utils import timezone
+
+    from chengnuo.catalog import services
+    from chengnuo.catalog.models import CertificationItem
+
+    from .factories import item_payload
+
+    proposal = services.proposal_submit(
+        actor=admin_a,
+        agency=agency_a,
+        action="add",
+        item_code="H-1",
+        payload=item_payload(matter_codes=[matter_a.code]),
+        reason="新增",
+        law_change="依据",
+        effective_date=timezone.localdate(),
+    )
+    services.proposal_file(actor=reviewer, proposal=proposal)
+    history_url = (
+        f"/staff/audit/history/catalog.certificationitem/"
+        f"{CertificationItem.objects.get(code='H-1').pk}/"
+    )
+    client.force_login(admin_a)
+    assert history_url in client.get("/catalog/items/H-1/").content.decode()
+    assert "catalog.item_added" in client.get(history_url).content.decode()
+    client.force_login(admin_b)
+    assert "/staff/audit/history/" not in client.get("/catalog/items/H-1/").content.decode()
+    assert client.get(history_url).status_code == 404

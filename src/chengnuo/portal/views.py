@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chengnuo.agencies.constants import Region, Role
-from chengnuo.agencies.policies import is_system_admin, memberships
+from chengnuo.agencies.policies import auditable_agency_ids, is_system_admin, memberships
 from chengnuo.catalog import exports, selectors
 from chengnuo.catalog.constants import MatterType, PriorityDomain
 from chengnuo.catalog.models import CertificationItem
@@ -255,6 +255,9 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
             "versions": selectors.item_versions(item),
             "proposals": selectors.item_effective_proposals(item),
             "domain_labels": exports.domain_labels("priority_domains", item.priority_domains),
+            # staff who may read this agency's audit trail get a link to the item's full history
+            "can_see_audit": request.user.is_authenticated
+            and (item.agency_id in auditable_agency_ids(request.user)),
         },
     )
 
