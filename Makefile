@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SANDBOX_PORT ?= 18780
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export PYTHONPATH := $(abspath src)
 
@@ -25,13 +26,16 @@ setup: $(VENV)/.synced
 
 demo: setup
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	CHENGNUO_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT) $(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 run: demo
 	@echo "服务地址 http://$(HOST):$(PORT)/  （Ctrl-C 停止）"
+	@echo "信用平台沙箱 http://127.0.0.1:$(SANDBOX_PORT)/"
 	@set -m; $(BIN)/python manage.py db_worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py sandbox --port $(SANDBOX_PORT) & sandbox=$$!; \
+	$(BIN)/python manage.py deliver_pushes --loop 30 & pusher=$$!; \
+	trap 'kill $$worker $$sandbox $$pusher 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 \
 		--blocking-threads 8 --backpressure 64 \
 		--static-path-route /static --static-path-mount var/static \

@@ -21,6 +21,8 @@ def test_check_deploy_with_production_environment_gives_no_warnings(tmp_path):
         "CHENGNUO_ENV": "production",
         "CHENGNUO_SECRET_KEY": "k" * 64 + "-production-secret-for-the-check",
         "CHENGNUO_ALLOWED_HOSTS": "chengnuo.fy.gov.cn",
+        "CHENGNUO_FIELD_KEYS": "k2026:" + "a1" * 16,
+        "CHENGNUO_LOOKUP_KEY": "b2" * 16,
         "CHENGNUO_SQLITE_PATH": str(tmp_path / "db.sqlite3"),
     }
     env.pop("DATABASE_URL", None)

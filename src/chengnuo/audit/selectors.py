@@ -8,7 +8,8 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Model, QuerySet
 
-from chengnuo.agencies.policies import auditable_agency_ids, is_system_admin
+from chengnuo.agencies.constants import Role
+from chengnuo.agencies.policies import auditable_agency_ids, has_role, is_system_admin
 from chengnuo.core.errors import NotFound
 
 from .models import AuditEvent
@@ -21,17 +22,29 @@ HISTORY_TYPES = {
     "catalog.changeproposal": lambda obj: obj.agency_id,
     "catalog.catalogversion": lambda obj: obj.agency_id,
 }
+# Credit objects belong to no agency's trail: credit officers and auditors read them.
+CREDIT_HISTORY_TYPES = {
+    "credit.subject",
+    "credit.creditrecord",
+    "credit.repairapplication",
+    "credit.objection",
+}
 
 
 def history_target_get(actor: Any, target_type: str, pk: str) -> Model:
     owner = HISTORY_TYPES.get(target_type)
-    if owner is None:
+    if owner is None and target_type not in CREDIT_HISTORY_TYPES:
         raise NotFound()
     model = apps.get_model(target_type)
     obj = model.objects.filter(pk=pk).first() if str(pk).isdigit() else None
     if obj is None:
         raise NotFound()
-    if not is_system_admin(actor) and owner(obj) not in auditable_agency_ids(actor):
+    if is_system_admin(actor):
+        return obj
+    if owner is None:
+        if not (has_role(actor, Role.CREDIT_OFFICER) or has_role(actor, Role.AUDITOR)):
+            raise NotFound()
+    elif owner(obj) not in auditable_agency_ids(actor):
         raise NotFound()
     return obj
 

@@ -7,24 +7,15 @@ message exist once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from chengnuo.core.rules import FieldError
 
 from .constants import DisclosureScope, ExcludedDomain, PriorityDomain, VerificationMethod
 
 MAX_TEXT = 4000
 MAX_DAYS_VERIFY = 365
 MAX_DAYS_DISCLOSE = 3650
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    code: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "code": self.code, "message": self.message}
 
 
 FIELD_LABELS: dict[str, str] = {

@@ -105,9 +105,11 @@ def on_404(request, exc):
 def _register_routers() -> None:
     from chengnuo.agencies.api import router as agencies_router
     from chengnuo.catalog.api import router as catalog_router
+    from chengnuo.credit.api import router as credit_router
 
     api.add_router("/agencies", agencies_router)
     api.add_router("/catalog", catalog_router)
+    api.add_router("/credit", credit_router)
 
 
 _register_routers()

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "chengnuo.agencies",
     "chengnuo.audit",
     "chengnuo.catalog",
+    "chengnuo.credit",
     "chengnuo.portal",
 ]
 
@@ -187,6 +188,35 @@ CHENGNUO_DIGEST = os.environ.get("CHENGNUO_DIGEST", "sm3")
 CATALOG_IMPORT_MAX_ROWS = int(os.environ.get("CHENGNUO_IMPORT_MAX_ROWS", "2000"))
 CATALOG_IMPORT_MAX_BYTES = int(os.environ.get("CHENGNUO_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = CATALOG_IMPORT_MAX_BYTES + 1024 * 1024
+
+
+# Personal data: SM4-GCM field keys "id:hex32,id:hex32" (first one encrypts; all decrypt)
+# and the HMAC-SM3 lookup key. Development derives both from the secret key; production must
+# set them explicitly (a changed secret key would otherwise make stored data unreadable).
+def _derived_key(label: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(f"{SECRET_KEY}:{label}".encode()).hexdigest()[:32]
+
+
+_field_keys = os.environ.get("CHENGNUO_FIELD_KEYS", "")
+if not _field_keys and PRODUCTION:
+    raise RuntimeError("CHENGNUO_FIELD_KEYS must be set in production")
+FIELD_ENCRYPTION_KEYS = [tuple(part.split(":", 1)) for part in env_list("CHENGNUO_FIELD_KEYS")] or [
+    ("dev1", _derived_key("field"))
+]
+FIELD_LOOKUP_KEY = os.environ.get("CHENGNUO_LOOKUP_KEY", "") or _derived_key("lookup")
+if PRODUCTION and not os.environ.get("CHENGNUO_LOOKUP_KEY"):
+    raise RuntimeError("CHENGNUO_LOOKUP_KEY must be set in production")
+
+# Working-day calendar: public holidays and weekend make-up workdays (ISO dates, comma-separated).
+WORKDAY_HOLIDAYS = env_list(
+    "CHENGNUO_HOLIDAYS",
+    "2026-01-01,2026-02-16,2026-02-17,2026-02-18,2026-02-19,2026-02-20,2026-02-23,2026-04-06,2026-05-01,2026-05-04,2026-05-05,2026-06-19,2026-09-25,2026-10-01,2026-10-02,2026-10-05,2026-10-06,2026-10-07",
+)
+WORKDAY_EXTRA = env_list(
+    "CHENGNUO_EXTRA_WORKDAYS", "2026-02-14,2026-02-28,2026-05-09,2026-09-20,2026-10-10"
+)
 
 LOGGING = {
     "version": 1,

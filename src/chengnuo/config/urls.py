@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("chengnuo.accounts.urls")),
     path("staff/catalog/", include("chengnuo.catalog.urls")),
     path("staff/audit/", include("chengnuo.audit.urls")),
+    path("credit/", include("chengnuo.credit.urls")),
     path("admin/", admin.site.urls),
     path("", include("chengnuo.portal.urls")),
 ]

@@ -16,6 +16,7 @@ from chengnuo.catalog.rules import item_snapshot_fields
 from chengnuo.core.identifiers import uscc_with_check
 
 from . import data
+from .credit_data import load_credit
 
 
 def item_payload(row: tuple) -> tuple[str, str, dict[str, Any]]:
@@ -143,7 +144,11 @@ def load(stdout=None) -> dict[str, int]:
             p = propose(agencies[key], "add", code, payload, data.EXTEND_REASON, "《教师资格条例》")
             services.proposal_return(actor=reviewer, proposal=p, reason=data.RETURN_REASON)
 
+    say("loading subjects and credit records …")
+    credit_counts = load_credit(stdout=stdout)
+
     return {
+        **credit_counts,
         "agencies": Agency.objects.count(),
         "users": User.objects.count(),
         "matters": Matter.objects.count(),

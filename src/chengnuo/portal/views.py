@@ -442,6 +442,14 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
     Role.JUSTICE_REVIEWER: [
         ("catalog:proposal_list", "?status=submitted", gettext_lazy("待备案的目录调整申报")),
     ],
+    Role.WINDOW_CLERK: [("credit:lookup", "", gettext_lazy("事中核查信用"))],
+    Role.CASE_OFFICER: [("credit:lookup", "", gettext_lazy("事中核查信用"))],
+    Role.INSPECTOR: [("credit:lookup", "", gettext_lazy("事中核查信用"))],
+    Role.CREDIT_OFFICER: [
+        ("credit:officer_queue", "", gettext_lazy("信用修复与异议待办")),
+        ("credit:lookup", "", gettext_lazy("事中核查信用")),
+    ],
+    Role.APPLICANT: [("credit:my_credit", "", gettext_lazy("我的信用（修复与异议）"))],
 }
 
 

@@ -1,0 +1,43 @@
+"""Who may do what with subjects and credit (R-5.6, R-5.7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chengnuo.agencies.constants import Role
+from chengnuo.agencies.policies import has_role, is_system_admin, memberships
+
+LOOKUP_ROLES = (Role.WINDOW_CLERK, Role.CASE_OFFICER, Role.CREDIT_OFFICER, Role.INSPECTOR)
+# Roles that need the full identifier (to match a person at the window, to push to the
+# credit platform); every such view is audited.
+UNMASK_ROLES = (Role.WINDOW_CLERK, Role.CREDIT_OFFICER)
+
+
+def is_credit_officer(user: Any) -> bool:
+    return has_role(user, Role.CREDIT_OFFICER) or is_system_admin(user)
+
+
+def can_lookup_credit(user: Any) -> bool:
+    """R-5.7: staff handling a case check the applicant's credit."""
+    return any(m.role in LOOKUP_ROLES for m in memberships(user)) or is_system_admin(user)
+
+
+def can_unmask(user: Any) -> bool:
+    return any(m.role in UNMASK_ROLES for m in memberships(user))
+
+
+def acts_for(user: Any, subject_id: int) -> bool:
+    """An applicant account acts for the subjects linked to it."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    from .models import SubjectLink
+
+    return SubjectLink.objects.filter(user=user, subject_id=subject_id).exists()
+
+
+def can_register_subject(user: Any) -> bool:
+    return (
+        has_role(user, Role.WINDOW_CLERK)
+        or has_role(user, Role.CASE_OFFICER)
+        or is_credit_officer(user)
+    )

@@ -1,0 +1,193 @@
+"""Reads of subjects and credit, scoped to the actor (R-5.6, R-5.7).
+
+- An applicant sees only the subjects linked to their account (SubjectLink) and their records.
+- A credit officer sees every subject, record, repair and objection.
+- Window clerks, case officers and inspectors find a subject only by its exact identifier
+  (through the HMAC lookup column, `services.subject_find`), never by browsing.
+Anything else is NotFound (indistinguishable from missing) or PermissionDenied for pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from chengnuo.agencies.policies import staff_agency_ids
+from chengnuo.catalog.constants import ItemStatus
+from chengnuo.catalog.models import CertificationItem
+from chengnuo.core.errors import NotFound, PermissionDenied
+
+from . import policies, services
+from .constants import IdType, ObjectionStatus, RepairStatus
+from .models import CreditRecord, Objection, RepairApplication, Subject
+
+MAX_ID = 2**31 - 1
+
+
+def _valid_pk(pk: Any) -> int:
+    try:
+        value = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < value <= MAX_ID:
+        raise NotFound()
+    return value
+
+
+# --- subjects -------------------------------------------------------------------------------
+
+
+def subjects_visible_to(actor: Any) -> QuerySet[Subject]:
+    """Credit officers: all; an applicant: the subjects linked to them; others: none."""
+    if policies.is_credit_officer(actor):
+        return Subject.objects.all()
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return Subject.objects.none()
+    return Subject.objects.filter(links__user=actor).distinct()
+
+
+def subject_get(actor: Any, pk: Any) -> Subject:
+    subject = subjects_visible_to(actor).filter(pk=_valid_pk(pk)).first()
+    if subject is None:
+        raise NotFound()
+    return subject
+
+
+def subject_for_staff(actor: Any, pk: Any) -> Subject:
+    """A subject a lookup-role staff member already found by identifier (e.g. for the
+    eligibility of another item). Lookup roles see by id; everyone else as subject_get."""
+    if policies.can_lookup_credit(actor):
+        subject = Subject.objects.filter(pk=_valid_pk(pk)).first()
+        if subject is None:
+            raise NotFound()
+        return subject
+    return subject_get(actor, pk)
+
+
+def subject_lookup(actor: Any, *, id_type: str, id_value: str) -> Subject | None:
+    """R-5.7: exact search by identifier for staff with a lookup role (no browsing)."""
+    if not policies.can_lookup_credit(actor):
+        raise PermissionDenied("您的角色无权查询信用")
+    if id_type not in IdType.values or not isinstance(id_value, str):
+        return None
+    if not id_value.strip() or len(id_value) > 40 or "\x00" in id_value:
+        return None
+    return services.subject_find(id_type=id_type, id_value=id_value)
+
+
+def lookup_items(actor: Any) -> list[CertificationItem]:
+    """The in-force items under commitment of the actor's agencies, or all of them if the
+    actor has no agency (or the agencies have none)."""
+    qs = CertificationItem.objects.filter(
+        status=ItemStatus.IN_FORCE, under_commitment=True
+    ).select_related("agency")
+    agency_ids = staff_agency_ids(actor)
+    if agency_ids:
+        own = qs.filter(agency_id__in=agency_ids)
+        if own.exists():
+            qs = own
+    return list(qs.order_by("code"))
+
+
+def item_for_eligibility(code: str) -> CertificationItem:
+    """Any item in force by code (not-under-commitment items get that refusal reason)."""
+    if not isinstance(code, str) or not code or len(code) > 64:
+        raise NotFound("未找到该证明事项")
+    item = CertificationItem.objects.filter(code=code, status=ItemStatus.IN_FORCE).first()
+    if item is None:
+        raise NotFound("未找到该证明事项")
+    return item
+
+
+# --- records --------------------------------------------------------------------------------
+
+
+def records_of(actor: Any, subject: Subject) -> QuerySet[CreditRecord]:
+    """The records of a subject the actor may see (call after subject_get / lookup)."""
+    return (
+        CreditRecord.objects.filter(subject=subject)
+        .select_related("deciding_agency")
+        .prefetch_related("repairs", "objections")
+    )
+
+
+def records_visible_to(actor: Any) -> QuerySet[CreditRecord]:
+    return CreditRecord.objects.filter(subject__in=subjects_visible_to(actor)).select_related(
+        "subject", "deciding_agency"
+    )
+
+
+def my_records(actor: Any) -> QuerySet[CreditRecord]:
+    """An applicant's records: only those of subjects linked to the account."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return CreditRecord.objects.none()
+    return (
+        CreditRecord.objects.filter(subject__links__user=actor)
+        .select_related("subject", "deciding_agency")
+        .prefetch_related("repairs", "objections")
+        .distinct()
+    )
+
+
+def my_record_get(actor: Any, pk: Any) -> CreditRecord:
+    record = my_records(actor).filter(pk=_valid_pk(pk)).first()
+    if record is None:
+        raise NotFound()
+    return record
+
+
+def my_subjects(actor: Any) -> QuerySet[Subject]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return Subject.objects.none()
+    return Subject.objects.filter(links__user=actor).distinct().order_by("id")
+
+
+# --- repairs and objections (credit officers) -----------------------------------------------
+
+
+def _officer_only(actor: Any) -> None:
+    if not policies.is_credit_officer(actor):
+        raise NotFound()
+
+
+def repairs_visible_to(actor: Any, *, status: str = "") -> QuerySet[RepairApplication]:
+    if not policies.is_credit_officer(actor):
+        return RepairApplication.objects.none()
+    qs = RepairApplication.objects.select_related("record", "record__subject", "submitted_by")
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def objections_visible_to(actor: Any, *, status: str = "") -> QuerySet[Objection]:
+    if not policies.is_credit_officer(actor):
+        return Objection.objects.none()
+    qs = Objection.objects.select_related("record", "record__subject", "submitted_by")
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def pending_repairs(actor: Any) -> QuerySet[RepairApplication]:
+    return repairs_visible_to(actor, status=RepairStatus.SUBMITTED).order_by("due_on", "id")
+
+
+def pending_objections(actor: Any) -> QuerySet[Objection]:
+    return objections_visible_to(actor, status=ObjectionStatus.SUBMITTED).order_by("due_on", "id")
+
+
+def repair_get(actor: Any, pk: Any) -> RepairApplication:
+    _officer_only(actor)
+    repair = repairs_visible_to(actor).filter(pk=_valid_pk(pk)).first()
+    if repair is None:
+        raise NotFound()
+    return repair
+
+
+def objection_get(actor: Any, pk: Any) -> Objection:
+    _officer_only(actor)
+    objection = objections_visible_to(actor).filter(pk=_valid_pk(pk)).first()
+    if objection is None:
+        raise NotFound()
+    return objection

@@ -1,0 +1,456 @@
+"""Every write about subjects and credit (R-2.2, R-5.2–R-5.7, R-6.4): one transaction and
+one audit event each; record changes also write their push to the outbox (R-5.2)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from chengnuo import audit
+from chengnuo.core import crypto
+from chengnuo.core.calendar import add_working_days
+from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
+from chengnuo.core.masking import mask_identifier, mask_phone
+from chengnuo.core.rules import FieldError
+
+from . import policies
+from .constants import (
+    Event,
+    Grade,
+    ObjectionStatus,
+    RecordKind,
+    RecordStatus,
+    RepairStatus,
+)
+from .identifiers import clean_identifier, clean_phone
+from .models import (
+    CreditPlatform,
+    CreditRecord,
+    Objection,
+    PushMessage,
+    RepairApplication,
+    Subject,
+    SubjectLink,
+)
+from .rules import (
+    Eligibility,
+    RecordFacts,
+    RiskAssessment,
+    commitment_eligibility,
+    grade_for,
+    max_publication_days,
+    repair_refusal,
+    risk_level,
+)
+
+REPAIR_DEADLINE_DAYS = 10
+OBJECTION_DEADLINE_DAYS = 10
+
+
+def _raise(errors: list[FieldError]) -> None:
+    if errors:
+        first = errors[0]
+        raise DomainError(
+            first.code,
+            "；".join(e.message for e in errors),
+            field=first.field,
+            details=[e.as_dict() for e in errors],
+        )
+
+
+def _deadline_days(name: str, default: int) -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, name, default))
+
+
+def _text(value: Any, field: str, label: str, *, minimum: int = 1, limit: int = 4000) -> str:
+    if (
+        not isinstance(value, str)
+        or len(value.strip()) < minimum
+        or len(value) > limit
+        or "\x00" in value
+    ):
+        raise DomainError("required", f"{label}为必填项（{minimum}至{limit}字）", field=field)
+    return value.strip()
+
+
+# --- subjects -------------------------------------------------------------------------------
+
+
+def subject_find(*, id_type: str, id_value: str) -> Subject | None:
+    """Exact lookup through the HMAC column (no decryption, no scan)."""
+    return Subject.objects.filter(id_type=id_type, id_lookup=crypto.lookup_hash(id_value)).first()
+
+
+def subject_register(
+    *, actor: Any, kind: str, name: str, id_type: str, id_value: str, phone: str = ""
+) -> Subject:
+    """Register a person or entity; identifiers validated (python-stdnum) and encrypted."""
+    number, errors = clean_identifier(kind, id_type, id_value)
+    phone_number, phone_errors = clean_phone(phone)
+    errors += phone_errors
+    if not isinstance(name, str) or not name.strip() or len(name) > 200 or "\x00" in name:
+        errors.insert(0, FieldError("name", "required", "名称/姓名为必填项（不超过200字）"))
+    _raise(errors)
+    with transaction.atomic():
+        if subject_find(id_type=id_type, id_value=number):
+            raise DomainError("duplicate_subject", "该证件号码已登记", field="id_value")
+        subject = Subject.objects.create(
+            kind=kind,
+            name=name.strip(),
+            id_type=id_type,
+            id_cipher=crypto.encrypt(number),
+            id_lookup=crypto.lookup_hash(number),
+            id_masked=mask_identifier(number),
+            phone_cipher=crypto.encrypt(phone_number) if phone_number else "",
+            phone_lookup=crypto.lookup_hash(phone_number) if phone_number else "",
+            phone_masked=mask_phone(phone_number),
+        )
+        audit.record(
+            actor,
+            Event.SUBJECT_REGISTERED,
+            subject,
+            None,
+            {"kind": kind, "id_type": id_type, "id_masked": subject.id_masked},
+        )
+    return subject
+
+
+def subject_link(*, actor: Any, user: Any, subject: Subject, relation: str) -> SubjectLink:
+    """Link an applicant account to a subject it acts for (itself, or a firm)."""
+    if relation not in SubjectLink.Relation.values:
+        raise DomainError("invalid_choice", "关系只能是本人或经办人", field="relation")
+    with transaction.atomic():
+        link, created = SubjectLink.objects.get_or_create(
+            user=user, subject=subject, defaults={"relation": relation}
+        )
+        if created:
+            audit.record(actor, Event.SUBJECT_LINKED, link, None, {"relation": relation})
+    return link
+
+
+def subject_identifier_reveal(*, actor: Any, subject: Subject) -> str:
+    """The full identifier, for roles that need it; every view is audited (R-5.6)."""
+    if not policies.can_unmask(actor):
+        raise PermissionDenied("您的角色无权查看完整证件号码")
+    with transaction.atomic():
+        audit.record(
+            actor, Event.IDENTIFIER_VIEWED, subject, None, {"id_masked": subject.id_masked}
+        )
+    return subject.identifier()
+
+
+# --- reading credit (the pure rules fed from the database) ---------------------------------
+
+
+def record_facts(subject: Subject) -> list[RecordFacts]:
+    return [
+        RecordFacts(r.pk, r.kind, r.grade, r.status, r.decided_on)
+        for r in CreditRecord.objects.filter(subject=subject).only(
+            "id", "kind", "grade", "status", "decided_on"
+        )
+    ]
+
+
+def eligibility_of(subject: Subject, item: Any, *, on: date | None = None) -> Eligibility:
+    """R-2.2: `commitment_eligibility(subject, item, on)` — what later issues call before a
+    commitment is accepted."""
+    return commitment_eligibility(
+        record_facts(subject),
+        item_under_commitment=bool(getattr(item, "under_commitment", False))
+        and getattr(item, "status", "in_force") == "in_force",
+        on=on or timezone.localdate(),
+    )
+
+
+commitment_eligibility_for = eligibility_of
+
+
+def risk_of(subject: Subject, *, on: date | None = None) -> RiskAssessment:
+    """R-6.4: the subject's pre-event credit warning level with its factors."""
+    return risk_level(record_facts(subject), on=on or timezone.localdate())
+
+
+def credit_lookup(*, actor: Any, subject: Subject, items: list[Any]) -> dict[str, Any]:
+    """R-5.7: staff check an applicant's credit while handling a case; the lookup is audited."""
+    if not policies.can_lookup_credit(actor):
+        raise PermissionDenied("您的角色无权查询信用")
+    today = timezone.localdate()
+    risk = risk_of(subject, on=today)
+    eligibility = {item.code: eligibility_of(subject, item, on=today) for item in items}
+    with transaction.atomic():
+        audit.record(
+            actor,
+            Event.CREDIT_LOOKUP,
+            subject,
+            None,
+            {"items": [i.code for i in items], "risk": risk.level},
+        )
+    return {"risk": risk, "eligibility": eligibility}
+
+
+# --- records and the outbox -----------------------------------------------------------------
+
+
+def _record_state(r: CreditRecord) -> dict[str, Any]:
+    return {
+        "kind": r.kind,
+        "grade": r.grade,
+        "status": r.status,
+        "summary": r.summary,
+        "impact": r.impact,
+        "legal_basis": r.legal_basis,
+        "decided_on": r.decided_on,
+        "publish_from": r.publish_from,
+        "publish_to": r.publish_to,
+    }
+
+
+def _queue_push(record: CreditRecord, change: str) -> list[int]:
+    """Outbox rows for every active platform, in the caller's transaction (R-5.2)."""
+    ids = []
+    subject = record.subject
+    body = {
+        "record_id": record.pk,
+        "change": change,
+        "subject": {
+            "kind": subject.kind,
+            "name": subject.name,
+            "id_type": subject.id_type,
+            "id_masked": subject.id_masked,
+            "id_cipher": subject.id_cipher,  # decrypted only when sent (credit/push.py)
+        },
+        "record": _record_state(record),
+        "deciding_agency": record.deciding_agency.name if record.deciding_agency else "",
+    }
+    for platform in CreditPlatform.objects.filter(active=True):
+        message = PushMessage.objects.create(
+            platform=platform,
+            record=record,
+            change=change,
+            idempotency_key=uuid.uuid4().hex,
+            body=audit_jsonable(body),
+        )
+        ids.append(message.pk)
+    if ids:
+        from .push import schedule_delivery
+
+        transaction.on_commit(lambda: schedule_delivery(ids))
+    return ids
+
+
+def audit_jsonable(value: Any) -> Any:
+    from chengnuo.core.digest import jsonable
+
+    return jsonable(value)
+
+
+def credit_record_create(
+    *,
+    actor: Any,
+    subject: Subject,
+    kind: str,
+    summary: str,
+    decided_on: date,
+    impact: dict[str, Any] | None = None,
+    grade: str = "",
+    legal_basis: str = "",
+    deciding_agency: Any = None,
+    case_ref: str = "",
+    verification_ref: str = "",
+    external_ref: str = "",
+) -> CreditRecord:
+    """A new credit record. False commitments are graded from their social impact (R-5.5);
+    dishonesty is published from the decision date for the grade's maximum period."""
+    if kind not in RecordKind.values:
+        raise DomainError("invalid_choice", "记录类型无效", field="kind")
+    summary = _text(summary, "summary", "事实摘要")
+    impact = dict(impact or {})
+    if kind == RecordKind.FALSE_COMMITMENT:
+        decision = grade_for(impact)
+        grade = decision.grade
+        impact["grade_reasons"] = list(decision.reasons)
+    elif kind == RecordKind.EXTERNAL_DISHONESTY:
+        if grade not in Grade.values:
+            raise DomainError("invalid_choice", "外部失信记录必须注明失信程度", field="grade")
+    else:
+        grade = ""
+    publish_from = decided_on if grade else None
+    publish_to = decided_on + timedelta(days=max_publication_days(grade)) if grade else None
+    with transaction.atomic():
+        record = CreditRecord.objects.create(
+            subject=subject,
+            kind=kind,
+            grade=grade,
+            summary=summary,
+            impact=impact,
+            legal_basis=legal_basis,
+            deciding_agency=deciding_agency,
+            case_ref=case_ref,
+            verification_ref=verification_ref,
+            external_ref=external_ref,
+            decided_on=decided_on,
+            publish_from=publish_from,
+            publish_to=publish_to,
+        )
+        audit.record(actor, Event.RECORD_CREATED, record, None, _record_state(record))
+        if kind != RecordKind.EXTERNAL_DISHONESTY:  # external ones came from the platform
+            _queue_push(record, "created")
+    return record
+
+
+# --- repair (R-5.4) -------------------------------------------------------------------------
+
+
+def _subject_side(actor: Any, record: CreditRecord) -> None:
+    if not policies.acts_for(actor, record.subject_id):
+        raise NotFound()
+
+
+def repair_submit(
+    *, actor: Any, record: CreditRecord, statement: str, commitment_letter: str
+) -> RepairApplication:
+    _subject_side(actor, record)
+    statement = _text(statement, "statement", "履行义务情况说明", minimum=10)
+    commitment_letter = _text(commitment_letter, "commitment_letter", "信用承诺", minimum=10)
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = CreditRecord.objects.select_for_update().get(pk=record.pk)
+        approved = RepairApplication.objects.filter(
+            record__subject=locked.subject,
+            status=RepairStatus.APPROVED,
+            decided_at__gte=timezone.now() - timedelta(days=3 * 365),
+        ).count()
+        facts = RecordFacts(locked.pk, locked.kind, locked.grade, locked.status, locked.decided_on)
+        refusal = repair_refusal(facts, on=today, approved_repairs=approved)
+        if refusal:
+            raise DomainError(refusal.code, refusal.message)
+        if locked.repairs.filter(status=RepairStatus.SUBMITTED).exists():
+            raise DomainError("repair_pending", "该记录已有待审核的修复申请")
+        repair = RepairApplication.objects.create(
+            record=locked,
+            submitted_by=actor,
+            statement=statement,
+            commitment_letter=commitment_letter,
+            due_on=add_working_days(
+                today, _deadline_days("CREDIT_REPAIR_DEADLINE_DAYS", REPAIR_DEADLINE_DAYS)
+            ),
+        )
+        audit.record(actor, Event.REPAIR_SUBMITTED, repair, None, {"due_on": repair.due_on})
+    return repair
+
+
+def repair_decide(
+    *, actor: Any, repair: RepairApplication, approve: bool, reason: str = ""
+) -> RepairApplication:
+    """Approve (the record stops counting and stops being published; history stays) or
+    refuse with written reasons."""
+    if not policies.is_credit_officer(actor):
+        raise NotFound()
+    if not approve:
+        reason = _text(reason, "reason", "不予修复的理由", minimum=4)
+    with transaction.atomic():
+        locked = (
+            RepairApplication.objects.select_for_update().select_related("record").get(pk=repair.pk)
+        )
+        if locked.status != RepairStatus.SUBMITTED:
+            raise DomainError("invalid_state", f"该申请已{locked.get_status_display()}")
+        record = CreditRecord.objects.select_for_update().get(pk=locked.record_id)
+        before = _record_state(record)
+        locked.status = RepairStatus.APPROVED if approve else RepairStatus.REFUSED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.decision_reason = (reason or "").strip()
+        locked.save(
+            update_fields=["status", "decided_by", "decided_at", "decision_reason", "updated_at"]
+        )
+        if approve:
+            record.status = RecordStatus.REPAIRED
+            record.publish_to = min(record.publish_to or timezone.localdate(), timezone.localdate())
+            record.save(update_fields=["status", "publish_to", "updated_at"])
+            audit.record(actor, Event.REPAIR_APPROVED, locked, before, _record_state(record))
+            _queue_push(record, "repaired")
+        else:
+            audit.record(
+                actor, Event.REPAIR_REFUSED, locked, None, {"reason": locked.decision_reason}
+            )
+    return locked
+
+
+# --- objection (R-5.4) ----------------------------------------------------------------------
+
+
+def objection_submit(*, actor: Any, record: CreditRecord, grounds: str) -> Objection:
+    """The record is marked "under objection" at once; the answer is due in working days."""
+    _subject_side(actor, record)
+    grounds = _text(grounds, "grounds", "异议理由", minimum=10)
+    with transaction.atomic():
+        locked = CreditRecord.objects.select_for_update().get(pk=record.pk)
+        if locked.status not in (RecordStatus.ACTIVE, RecordStatus.REPAIRED):
+            raise DomainError(
+                "invalid_state", f"该记录当前状态为“{locked.get_status_display()}”，不能提出异议"
+            )
+        before = _record_state(locked)
+        objection = Objection.objects.create(
+            record=locked,
+            submitted_by=actor,
+            grounds=grounds,
+            status_before=locked.status,
+            due_on=add_working_days(
+                timezone.localdate(),
+                _deadline_days("CREDIT_OBJECTION_DEADLINE_DAYS", OBJECTION_DEADLINE_DAYS),
+            ),
+        )
+        locked.status = RecordStatus.UNDER_OBJECTION
+        locked.save(update_fields=["status", "updated_at"])
+        audit.record(actor, Event.OBJECTION_SUBMITTED, objection, before, _record_state(locked))
+    return objection
+
+
+def objection_answer(
+    *,
+    actor: Any,
+    objection: Objection,
+    corrected: bool,
+    answer: str,
+    remove: bool = False,
+    changes: dict[str, Any] | None = None,
+) -> Objection:
+    """Answer in writing: corrected (record amended or removed, history kept) or upheld."""
+    if not policies.is_credit_officer(actor):
+        raise NotFound()
+    answer = _text(answer, "answer", "书面答复", minimum=4)
+    allowed = {"summary", "legal_basis", "grade"}
+    changes = dict(changes or {})
+    if set(changes) - allowed:
+        raise DomainError("invalid_field", "只能更正事实摘要、认定依据或失信程度", field="changes")
+    if "grade" in changes and changes["grade"] not in Grade.values:
+        raise DomainError("invalid_choice", "失信程度无效", field="grade")
+    with transaction.atomic():
+        locked = Objection.objects.select_for_update().get(pk=objection.pk)
+        if locked.status != ObjectionStatus.SUBMITTED:
+            raise DomainError("invalid_state", "该异议已答复")
+        record = CreditRecord.objects.select_for_update().get(pk=locked.record_id)
+        before = _record_state(record)
+        if corrected:
+            for key, value in changes.items():
+                setattr(record, key, value)
+            record.status = RecordStatus.REMOVED if remove else locked.status_before
+        else:
+            record.status = locked.status_before
+        record.save(update_fields=["summary", "legal_basis", "grade", "status", "updated_at"])
+        locked.status = ObjectionStatus.CORRECTED if corrected else ObjectionStatus.UPHELD
+        locked.answer = answer
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "answer", "decided_by", "decided_at", "updated_at"])
+        event = Event.OBJECTION_CORRECTED if corrected else Event.OBJECTION_UPHELD
+        audit.record(actor, event, locked, before, _record_state(record))
+        if corrected:
+            _queue_push(record, "removed" if remove else "changed")
+    return locked

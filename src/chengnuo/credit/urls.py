@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "credit"
+urlpatterns = [
+    path("lookup/", views.lookup, name="lookup"),
+    path("subjects/<int:pk>/", views.subject_detail, name="subject_detail"),
+    path("subjects/<int:pk>/reveal/", views.subject_reveal, name="subject_reveal"),
+    path("queue/", views.officer_queue, name="officer_queue"),
+    path("repairs/<int:pk>/decide/", views.repair_decide, name="repair_decide"),
+    path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
+    path("my/", views.my_credit, name="my_credit"),
+    path("my/records/<int:pk>/", views.my_record, name="my_record"),
+    path("my/records/<int:pk>/repair/", views.my_record_repair, name="my_record_repair"),
+    path("my/records/<int:pk>/objection/", views.my_record_object, name="my_record_object"),
+]

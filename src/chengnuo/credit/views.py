@@ -1,0 +1,294 @@
+"""Credit pages (R-2.2, R-5.4–R-5.7, R-6.4): staff credit lookup, the credit officer's queue
+of repairs and objections, subject pages; the applicant's own credit, repair and objection.
+
+Views are thin: reads go through `selectors` scoped to the actor, writes through `services`.
+NotFound → 404, PermissionDenied → 403 page, DomainError → the form again with the message.
+Identifiers and phones are always shown masked; the full number only through the audited
+"查看完整号码" action (`services.subject_identifier_reveal`).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
+
+from . import policies, selectors, services
+from .constants import RecordStatus
+from .forms import (
+    LookupForm,
+    ObjectionAnswerForm,
+    ObjectionForm,
+    RepairDecisionForm,
+    RepairForm,
+    apply_domain_error,
+)
+from .models import CreditRecord, Subject
+
+
+def credit_view(view):
+    """Login required; NotFound → 404 (indistinguishable from missing), PermissionDenied → 403."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404 from exc
+        except PermissionDenied as exc:
+            return render(request, "credit/forbidden.html", {"message": exc.message}, status=403)
+
+    return login_required(wrapped)
+
+
+def _require_officer(request: HttpRequest) -> None:
+    if not policies.is_credit_officer(request.user):
+        raise PermissionDenied(_("只有信用管理人员可以访问该页面"))
+
+
+def _assessment(actor: Any, subject: Subject) -> dict[str, Any]:
+    """Risk level, factors and eligibility per item through the audited lookup service."""
+    items = selectors.lookup_items(actor)
+    result = services.credit_lookup(actor=actor, subject=subject, items=items)
+    return {
+        "risk": result["risk"],
+        "eligibility": [(item, result["eligibility"][item.code]) for item in items],
+    }
+
+
+# --- staff: 事中核查信用 (R-5.7) -------------------------------------------------------------
+
+
+@credit_view
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Exact search by identifier (POST, so the number stays out of URLs and logs)."""
+    if not policies.can_lookup_credit(request.user):
+        raise PermissionDenied(_("只有窗口人员、承办人员、核查人员和信用管理人员可以核查信用"))
+    form = LookupForm(request.POST if request.method == "POST" else None)
+    context: dict[str, Any] = {"form": form, "searched": False}
+    if request.method == "POST" and form.is_valid():
+        context["searched"] = True
+        # the number typed is not echoed back into the page (R-5.6): a fresh form
+        context["form"] = LookupForm(initial={"id_type": form.cleaned_data["id_type"]})
+        subject = selectors.subject_lookup(
+            request.user,
+            id_type=form.cleaned_data["id_type"],
+            id_value=form.cleaned_data["id_number"],
+        )
+        if subject is not None:
+            context.update(_subject_context(request, subject))
+            context.update(_assessment(request.user, subject))
+    return render(request, "credit/lookup.html", context)
+
+
+def _subject_context(request: HttpRequest, subject: Subject) -> dict[str, Any]:
+    return {
+        "subject": subject,
+        "records": list(selectors.records_of(request.user, subject)),
+        "can_unmask": policies.can_unmask(request.user),
+    }
+
+
+@credit_view
+@require_POST
+def subject_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """查看完整号码: only roles that need it (policies.can_unmask); every view is audited."""
+    subject = selectors.subject_for_staff(request.user, pk)
+    full = services.subject_identifier_reveal(actor=request.user, subject=subject)
+    return render(request, "credit/reveal.html", {"subject": subject, "identifier": full})
+
+
+# --- credit officers ------------------------------------------------------------------------
+
+
+@credit_view
+def officer_queue(request: HttpRequest) -> HttpResponse:
+    _require_officer(request)
+    return render(
+        request,
+        "credit/officer_queue.html",
+        {
+            "repairs": list(selectors.pending_repairs(request.user)),
+            "objections": list(selectors.pending_objections(request.user)),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@credit_view
+def subject_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_officer(request)
+    subject = selectors.subject_get(request.user, pk)
+    records = list(selectors.records_of(request.user, subject))
+    return render(
+        request,
+        "credit/subject_detail.html",
+        {
+            "subject": subject,
+            "records": records,
+            "risk": services.risk_of(subject),
+            "repairs": [r for rec in records for r in rec.repairs.all()],
+            "objections": [o for rec in records for o in rec.objections.all()],
+            "can_unmask": policies.can_unmask(request.user),
+        },
+    )
+
+
+@credit_view
+def repair_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    repair = selectors.repair_get(request.user, pk)
+    form = RepairDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.repair_decide(
+                actor=request.user,
+                repair=repair,
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+            )
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("已作出信用修复决定"))
+            return redirect("credit:officer_queue")
+    return render(
+        request,
+        "credit/repair_decide.html",
+        {"repair": repair, "record": repair.record, "form": form, "today": timezone.localdate()},
+    )
+
+
+@credit_view
+def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = selectors.objection_get(request.user, pk)
+    form = ObjectionAnswerForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        corrected = form.cleaned_data["result"] == "corrected"
+        try:
+            services.objection_answer(
+                actor=request.user,
+                objection=objection,
+                corrected=corrected,
+                answer=form.cleaned_data["answer"],
+                remove=corrected and form.cleaned_data["remove"],
+            )
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("已书面答复异议"))
+            return redirect("credit:officer_queue")
+    return render(
+        request,
+        "credit/objection_answer.html",
+        {
+            "objection": objection,
+            "record": objection.record,
+            "form": form,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# --- applicants -----------------------------------------------------------------------------
+
+
+@credit_view
+def my_credit(request: HttpRequest) -> HttpResponse:
+    """The applicant's linked subjects, their records, risk level, repairs and objections."""
+    subjects = []
+    for subject in selectors.my_subjects(request.user):
+        subjects.append(
+            {
+                "subject": subject,
+                "risk": services.risk_of(subject),
+                "records": [
+                    r for r in selectors.my_records(request.user) if r.subject_id == subject.pk
+                ],
+            }
+        )
+    return render(request, "credit/my_credit.html", {"subjects": subjects})
+
+
+def _my_record_page(
+    request: HttpRequest,
+    record: CreditRecord,
+    *,
+    repair_form: RepairForm | None = None,
+    objection_form: ObjectionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "credit/my_record.html",
+        {
+            "record": record,
+            "repairs": list(record.repairs.all()),
+            "objections": list(record.objections.all()),
+            "repair_form": repair_form or RepairForm(),
+            "objection_form": objection_form or ObjectionForm(),
+            "can_object": record.status in (RecordStatus.ACTIVE, RecordStatus.REPAIRED),
+            "is_dishonesty": bool(record.grade),
+        },
+        status=status,
+    )
+
+
+@credit_view
+def my_record(request: HttpRequest, pk: int) -> HttpResponse:
+    return _my_record_page(request, selectors.my_record_get(request.user, pk))
+
+
+@credit_view
+@require_POST
+def my_record_repair(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.my_record_get(request.user, pk)
+    form = RepairForm(request.POST)
+    if form.is_valid():
+        try:
+            services.repair_submit(
+                actor=request.user,
+                record=record,
+                statement=form.cleaned_data["statement"],
+                commitment_letter=form.cleaned_data["commitment_letter"],
+            )
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("信用修复申请已提交，请等待信用管理部门审核"))
+            return redirect("credit:my_record", pk=record.pk)
+    return _my_record_page(request, record, repair_form=form, status=400)
+
+
+@credit_view
+@require_POST
+def my_record_object(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.my_record_get(request.user, pk)
+    form = ObjectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.objection_submit(
+                actor=request.user, record=record, grounds=form.cleaned_data["grounds"]
+            )
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("异议已提交，该记录已标注为“异议处理中”"))
+            return redirect("credit:my_record", pk=record.pk)
+    return _my_record_page(request, record, objection_form=form, status=400)

@@ -1,0 +1,227 @@
+"""The sandbox credit sharing platform "信用阜阳" (R-5.2, R-9.2): the HTTP contract the
+credit push and pull connectors speak, with in-memory storage and synthetic data.
+
+Requests are signed: ``X-App-Key``, ``X-Timestamp`` (unix seconds), ``X-Signature`` = hex
+HMAC-SM3 (key: the shared secret) over ``"{timestamp}\\n{idempotency_key}\\n" + body`` where
+the idempotency key and body are empty for GET requests.
+
+    POST /api/credit/records                                  push a record (Idempotency-Key)
+    GET  /api/credit/records                                  what was received (for tests)
+    GET  /api/credit/subjects/<id_type>/<id_number>/records   a subject's dishonesty records
+    GET  /healthz
+"""
+
+from __future__ import annotations
+
+import hmac as std_hmac
+import json
+import logging
+import os
+import re
+import threading
+import time
+from datetime import UTC, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from cryptography.hazmat.primitives import hashes, hmac
+
+from . import data
+
+logger = logging.getLogger("chengnuo.sandbox")
+
+DEFAULT_APP_KEY = "chengnuo-demo"
+DEFAULT_SECRET = "sandbox-secret"
+MAX_BODY = 1_000_000
+MAX_CLOCK_SKEW_SECONDS = 300
+SUBJECT_RECORDS = re.compile(r"\A/api/credit/subjects/([a-z_]{1,30})/([^/]{1,64})/records/?\Z")
+
+
+def signature(secret: str, timestamp: str, idempotency_key: str, body: bytes) -> str:
+    mac = hmac.HMAC(secret.encode("utf-8"), hashes.SM3())
+    mac.update(f"{timestamp}\n{idempotency_key}\n".encode())
+    mac.update(body)
+    return mac.finalize().hex()
+
+
+class SandboxServer(ThreadingHTTPServer):
+    """Threaded HTTP server holding the received pushes in memory."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        app_key: str | None = None,
+        secret: str | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.app_key = app_key or os.environ.get("CHENGNUO_SANDBOX_APP_KEY") or DEFAULT_APP_KEY
+        self.secret = secret or os.environ.get("CHENGNUO_SANDBOX_SECRET") or DEFAULT_SECRET
+        self.records: dict[str, dict[str, Any]] = {}
+        self.lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        super().__init__((host, port), SandboxHandler)
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def received(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.records.values())
+
+    def start_in_thread(self) -> SandboxServer:
+        self._thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sandbox:{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port (a new server may bind it again)."""
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.server_close()
+
+
+def start(port: int = 0, **kwargs: Any) -> SandboxServer:
+    """A sandbox serving in a daemon thread on 127.0.0.1 (port 0: a free one)."""
+    return SandboxServer(port, **kwargs).start_in_thread()
+
+
+class SandboxHandler(BaseHTTPRequestHandler):
+    server: SandboxServer
+    server_version = "chengnuo-sandbox/1"
+    protocol_version = "HTTP/1.1"
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.info("%s %s", self.address_string(), format % args)
+
+    def _json(self, status: int, payload: Any) -> None:
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _error(self, status: int, code: str, message: str) -> None:
+        self._json(status, {"code": code, "message": message})
+
+    def _read_body(self) -> bytes | None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY:
+            self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "bad_length", "请求体长度无效")
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _authentic(self, idempotency_key: str, body: bytes) -> bool:
+        """Checks app key, timestamp window and signature; answers 401 itself when wrong."""
+        app_key = self.headers.get("X-App-Key", "")
+        timestamp = self.headers.get("X-Timestamp", "")
+        given = self.headers.get("X-Signature", "")
+        try:
+            fresh = abs(time.time() - int(timestamp)) <= MAX_CLOCK_SKEW_SECONDS
+        except ValueError:
+            fresh = False
+        expected = signature(self.server.secret, timestamp, idempotency_key, body)
+        if (
+            std_hmac.compare_digest(app_key.encode(), self.server.app_key.encode())
+            and fresh
+            and std_hmac.compare_digest(given.lower().encode(), expected.encode())
+        ):
+            return True
+        self._error(HTTPStatus.UNAUTHORIZED, "bad_signature", "应用标识、时间戳或签名无效")
+        return False
+
+    # --- routes --------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path == "/healthz":
+            self._json(HTTPStatus.OK, {"status": "ok", "platform": "信用阜阳（沙箱）"})
+        elif path.rstrip("/") == "/api/credit/records":
+            records = self.server.received()
+            self._json(HTTPStatus.OK, {"count": len(records), "records": records})
+        elif match := SUBJECT_RECORDS.match(path):
+            if not self._authentic("", b""):
+                return
+            id_type, id_number = match.group(1), unquote(match.group(2))
+            records = data.records_of(id_type, id_number)
+            self._json(HTTPStatus.OK, {"count": len(records), "records": records})
+        else:
+            self._error(HTTPStatus.NOT_FOUND, "not_found", "接口不存在")
+
+    def do_POST(self) -> None:
+        path = urlsplit(self.path).path
+        body = self._read_body()
+        if body is None:
+            return
+        if path.rstrip("/") != "/api/credit/records":
+            self._error(HTTPStatus.NOT_FOUND, "not_found", "接口不存在")
+            return
+        key = self.headers.get("Idempotency-Key", "").strip()
+        if not key or len(key) > 128:
+            self._error(HTTPStatus.BAD_REQUEST, "missing_idempotency_key", "缺少Idempotency-Key")
+            return
+        if not self._authentic(key, body):
+            return
+        try:
+            payload = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            self._error(HTTPStatus.BAD_REQUEST, "bad_json", "请求体不是有效的JSON")
+            return
+        if not isinstance(payload, dict):
+            self._error(HTTPStatus.BAD_REQUEST, "bad_json", "请求体应为JSON对象")
+            return
+        with self.server.lock:
+            if key in self.server.records:
+                receipt = self.server.records[key]["receipt"]
+                duplicate = True
+            else:
+                receipt = f"XYFY-R-{len(self.server.records) + 1:06d}"
+                self.server.records[key] = {
+                    "idempotency_key": key,
+                    "receipt": receipt,
+                    "received_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "body": payload,
+                }
+                duplicate = False
+        if duplicate:
+            self._json(HTTPStatus.OK, {"duplicate": True, "receipt": receipt})
+        else:
+            self._json(HTTPStatus.CREATED, {"duplicate": False, "receipt": receipt})
+
+
+def serve(port: int, *, host: str = "127.0.0.1") -> None:
+    """Serve in the foreground until interrupted (the CLI entry point)."""
+    server = SandboxServer(port, host=host)
+    print(
+        f"信用阜阳 sandbox on {server.base_url} (app key {server.app_key!r}); Ctrl-C to stop",
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
