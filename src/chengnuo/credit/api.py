@@ -26,7 +26,8 @@ from .constants import (
     RiskLevel,
     SubjectKind,
 )
-from .models import CreditRecord, Objection, RepairApplication, Subject
+from .models import CreditPlatform, CreditRecord, Objection, RepairApplication, Subject
+from .pull import pull_external_records
 from .rules import Eligibility, RiskAssessment
 from .schemas import (
     EligibilityOut,
@@ -39,6 +40,7 @@ from .schemas import (
     ObjectionAnswerIn,
     ObjectionIn,
     ObjectionOut,
+    PullOut,
     ReasonOut,
     RecordOut,
     RepairDecisionIn,
@@ -205,6 +207,34 @@ def subject_eligibility(request, subject_id: int, filters: Query[EligibilityQuer
     item = selectors.item_for_eligibility(filters.item)
     result = services.credit_lookup(actor=request.user, subject=subject, items=[item])
     return _eligibility_out(item, result["eligibility"][item.code])
+
+
+@router.post(
+    "/subjects/{subject_id}/pull",
+    response={200: PullOut, **_errors(401, 403, 404, 503)},
+    summary="从信用平台获取外部失信记录（R-5.2、R-9.2）",
+)
+def subject_pull(request, subject_id: int):
+    """Merge the first active platform's records of the subject; records already stored are
+    not added again. 503 when no platform is active or the platform cannot be reached."""
+    if not policies.can_lookup_credit(request.user):
+        raise PermissionDenied("您的角色无权从信用平台获取信用记录")
+    subject = selectors.subject_for_staff(request.user, subject_id)
+    platform = CreditPlatform.objects.filter(active=True).order_by("id").first()
+    if platform is None:
+        return Status(
+            503,
+            {"code": "no_platform", "message": "未配置启用的信用共享平台，无法获取外部失信记录"},
+        )
+    try:
+        created = pull_external_records(actor=request.user, subject=subject, platform=platform)
+    except DomainError as exc:
+        if exc.code != "platform_unavailable":
+            raise
+        return Status(503, exc.as_dict())
+    return PullOut(
+        platform=platform.name, added=len(created), records=[_record_out(r) for r in created]
+    )
 
 
 # --- applicants -----------------------------------------------------------------------------

@@ -72,6 +72,7 @@ class Event:
     CREDIT_LOOKUP = "credit.lookup"
     RECORD_CREATED = "credit.record_created"
     REPAIR_SUBMITTED = "credit.repair_submitted"
+    REPAIR_MATERIAL_ADDED = "credit.repair_material_added"
     REPAIR_APPROVED = "credit.repair_approved"
     REPAIR_REFUSED = "credit.repair_refused"
     OBJECTION_SUBMITTED = "credit.objection_submitted"

@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from chengnuo.catalog.forms import apply_domain_error
 
-from .constants import IdType
+from .constants import Grade, IdType, RecordStatus
 
 __all__ = [
     "LookupForm",
     "ObjectionAnswerForm",
     "ObjectionForm",
+    "RecordExportForm",
     "RepairDecisionForm",
     "RepairForm",
     "apply_domain_error",
@@ -33,6 +34,24 @@ class LookupForm(forms.Form):
         return _no_nul(self.cleaned_data["id_number"])
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name; each is checked by `services.repair_material_check`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
 class RepairForm(forms.Form):
     statement = forms.CharField(
         label=_("履行义务情况说明"),
@@ -46,6 +65,11 @@ class RepairForm(forms.Form):
         max_length=4000,
         help_text=_("承诺今后诚实守信，如违反承诺愿意承担相应责任（不少于10字）"),
     )
+    materials = MultipleFileField(
+        label=_("证明材料"),
+        required=False,
+        help_text=_("已履行义务的证明材料：最多5个文件，每个不超过5 MB，仅限PDF、JPEG、PNG格式"),
+    )
 
     def clean(self):
         data = super().clean() or {}
@@ -53,6 +77,15 @@ class RepairForm(forms.Form):
             if key in data:
                 _no_nul(data[key])
         return data
+
+
+class RecordExportForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("状态"), choices=[("", _("全部")), *RecordStatus.choices], required=False
+    )
+    grade = forms.ChoiceField(
+        label=_("失信程度"), choices=[("", _("全部")), *Grade.choices], required=False
+    )
 
 
 class ObjectionForm(forms.Form):

@@ -266,3 +266,26 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempted_at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error[:40]}"
+
+
+class RepairMaterial(models.Model):
+    """A file attached to a credit repair application (R-5.4: "applies online with
+    materials"): proof that the obligations were met. Stored through the default storage;
+    downloaded only by credit officers and the applicant who submitted the repair."""
+
+    repair = models.ForeignKey(
+        RepairApplication, on_delete=models.CASCADE, related_name="materials"
+    )
+    file = models.FileField(_("文件"), upload_to="repair/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("信用修复材料")
+        verbose_name_plural = _("信用修复材料")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -138,3 +138,9 @@ class EligibilityQuery(Schema):
 
 class StatusQuery(Schema):
     status: ShortText = Field("", title="状态")
+
+
+class PullOut(Schema):
+    platform: str = Field(..., title="信用共享平台")
+    added: int = Field(..., title="本次新增记录数")
+    records: list[RecordOut] = Field(..., title="本次新增的外部失信记录")

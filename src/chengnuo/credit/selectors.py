@@ -191,3 +191,44 @@ def objection_get(actor: Any, pk: Any) -> Objection:
     if objection is None:
         raise NotFound()
     return objection
+
+
+# --- repair materials and exports ------------------------------------------------------------
+
+
+def material_get(actor: Any, repair_pk: Any, pk: Any) -> Any:
+    """A repair material for download: credit officers, or the applicant who submitted the
+    repair (and still acts for its subject). Anyone else: NotFound."""
+    from .models import RepairMaterial
+
+    material = (
+        RepairMaterial.objects.select_related("repair", "repair__record")
+        .filter(pk=_valid_pk(pk), repair_id=_valid_pk(repair_pk))
+        .first()
+    )
+    if material is None:
+        raise NotFound()
+    if policies.is_credit_officer(actor):
+        return material
+    repair = material.repair
+    if (
+        getattr(actor, "is_authenticated", False)
+        and repair.submitted_by_id == actor.pk
+        and policies.acts_for(actor, repair.record.subject_id)
+    ):
+        return material
+    raise NotFound()
+
+
+def records_for_export(actor: Any, *, status: str = "", grade: str = "") -> QuerySet[CreditRecord]:
+    """Every record, for credit officers only, filtered by status and grade."""
+    if not policies.is_credit_officer(actor):
+        raise PermissionDenied("只有信用管理人员可以导出信用记录")
+    qs = CreditRecord.objects.select_related("subject", "deciding_agency").order_by(
+        "-decided_on", "-id"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if grade:
+        qs = qs.filter(grade=grade)
+    return qs

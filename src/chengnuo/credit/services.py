@@ -454,3 +454,95 @@ def objection_answer(
         if corrected:
             _queue_push(record, "removed" if remove else "changed")
     return locked
+
+
+# --- repair materials (R-5.4) ---------------------------------------------------------------
+
+REPAIR_MATERIAL_ADDED = Event.REPAIR_MATERIAL_ADDED
+REPAIR_MATERIAL_MAX_FILES = 5
+REPAIR_MATERIAL_MAX_BYTES = 5 * 1024 * 1024
+# Accepted types, recognised by their first bytes (the declared type and name are not trusted).
+REPAIR_MATERIAL_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG", "image/png", "png"),
+)
+
+
+def _material_name(upload: Any) -> str:
+    import os
+
+    name = os.path.basename(str(getattr(upload, "name", "") or "")).replace("\x00", "")
+    return (name.strip() or "材料")[:255]
+
+
+def repair_material_check(upload: Any) -> tuple[str, int, str, str]:
+    """(name, size, content type, extension) of an acceptable upload, or the DomainError that
+    names the file and the rule it breaks. Reads only the first bytes."""
+    name = _material_name(upload)
+    size = int(getattr(upload, "size", 0) or 0)
+    if size > REPAIR_MATERIAL_MAX_BYTES:
+        raise DomainError(
+            "file_too_large", f"文件“{name}”超过5 MB，每个材料不得超过5 MB", field="materials"
+        )
+    if size <= 0:
+        raise DomainError("file_empty", f"文件“{name}”为空", field="materials")
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    match = next((s for s in REPAIR_MATERIAL_SIGNATURES if head.startswith(s[0])), None)
+    if match is None:
+        raise DomainError(
+            "file_type",
+            f"文件“{name}”不是PDF、JPEG或PNG格式，只能上传这三种格式",
+            field="materials",
+        )
+    return name, size, match[1], match[2]
+
+
+def repair_material_add(*, actor: Any, repair: RepairApplication, upload: Any) -> Any:
+    """Attach one file to a repair the actor submitted while it awaits review: at most
+    `REPAIR_MATERIAL_MAX_FILES` files, each at most 5 MB, PDF/JPEG/PNG by content. A refusal
+    names the file and the rule."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from .models import RepairMaterial
+
+    if repair.submitted_by_id != getattr(actor, "pk", None) or not policies.acts_for(
+        actor, repair.record.subject_id
+    ):
+        raise NotFound()
+    name, size, content_type, extension = repair_material_check(upload)
+    with transaction.atomic():
+        locked = RepairApplication.objects.select_for_update().get(pk=repair.pk)
+        if locked.status != RepairStatus.SUBMITTED:
+            raise DomainError(
+                "invalid_state", f"该申请已{locked.get_status_display()}，不能再上传材料"
+            )
+        if locked.materials.count() >= REPAIR_MATERIAL_MAX_FILES:
+            raise DomainError(
+                "too_many_files",
+                f"文件“{name}”未上传：每个修复申请最多上传{REPAIR_MATERIAL_MAX_FILES}个材料",
+                field="materials",
+            )
+        material = RepairMaterial(
+            repair=locked, original_name=name, size=size, content_type=content_type
+        )
+        # a server-chosen name: the uploaded name is only shown, never used as a path
+        material.file.save(
+            f"{uuid.uuid4().hex}.{extension}", ContentFile(upload.read()), save=False
+        )
+        try:
+            material.save()
+            audit.record(
+                actor,
+                REPAIR_MATERIAL_ADDED,
+                locked,
+                None,
+                {"material_id": material.pk, "name": name, "size": size, "type": content_type},
+            )
+        except Exception:
+            default_storage.delete(material.file.name)
+            raise
+    return material

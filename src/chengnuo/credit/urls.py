@@ -7,6 +7,13 @@ urlpatterns = [
     path("lookup/", views.lookup, name="lookup"),
     path("subjects/<int:pk>/", views.subject_detail, name="subject_detail"),
     path("subjects/<int:pk>/reveal/", views.subject_reveal, name="subject_reveal"),
+    path("subjects/<int:pk>/pull/", views.subject_pull, name="subject_pull"),
+    path("records/export/<str:fmt>/", views.records_export, name="records_export"),
+    path(
+        "repairs/<int:repair_pk>/materials/<int:pk>/",
+        views.material_download,
+        name="material_download",
+    ),
     path("queue/", views.officer_queue, name="officer_queue"),
     path("repairs/<int:pk>/decide/", views.repair_decide, name="repair_decide"),
     path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),

@@ -14,7 +14,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,17 +24,19 @@ from django.views.decorators.http import require_POST
 
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
 
-from . import policies, selectors, services
+from . import exports, policies, selectors, services
 from .constants import RecordStatus
 from .forms import (
     LookupForm,
     ObjectionAnswerForm,
     ObjectionForm,
+    RecordExportForm,
     RepairDecisionForm,
     RepairForm,
     apply_domain_error,
 )
-from .models import CreditRecord, Subject
+from .models import CreditPlatform, CreditRecord, Subject
+from .pull import pull_external_records
 
 
 def credit_view(view):
@@ -95,6 +99,7 @@ def _subject_context(request: HttpRequest, subject: Subject) -> dict[str, Any]:
         "subject": subject,
         "records": list(selectors.records_of(request.user, subject)),
         "can_unmask": policies.can_unmask(request.user),
+        "can_pull": policies.can_lookup_credit(request.user),
     }
 
 
@@ -120,6 +125,7 @@ def officer_queue(request: HttpRequest) -> HttpResponse:
             "repairs": list(selectors.pending_repairs(request.user)),
             "objections": list(selectors.pending_objections(request.user)),
             "today": timezone.localdate(),
+            "export_form": RecordExportForm(),
         },
     )
 
@@ -139,8 +145,89 @@ def subject_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "repairs": [r for rec in records for r in rec.repairs.all()],
             "objections": [o for rec in records for o in rec.objections.all()],
             "can_unmask": policies.can_unmask(request.user),
+            "can_pull": policies.can_lookup_credit(request.user),
         },
     )
+
+
+@credit_view
+@require_POST
+def subject_pull(request: HttpRequest, pk: int) -> HttpResponse:
+    """从信用平台获取外部失信记录 (R-5.2, R-9.2): merge the platform's records of the subject
+    on demand; says how many were added, or why the platform could not be asked."""
+    if not policies.can_lookup_credit(request.user):
+        raise PermissionDenied(_("只有窗口人员、承办人员、核查人员和信用管理人员可以获取信用记录"))
+    subject = selectors.subject_for_staff(request.user, pk)
+    platform = CreditPlatform.objects.filter(active=True).order_by("id").first()
+    context: dict[str, Any] = {"subject": subject, "platform": platform, "error": ""}
+    status = 200
+    if platform is None:
+        context["error"] = _("未配置启用的信用共享平台，无法获取外部失信记录。请联系系统管理员。")
+        status = 503
+    else:
+        try:
+            created = pull_external_records(actor=request.user, subject=subject, platform=platform)
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
+            context["error"] = exc.message
+            status = 503
+        else:
+            context["added"] = len(created)
+    if policies.is_credit_officer(request.user) and status == 200:
+        messages.success(request, _pull_message(context["added"], platform))
+        return redirect("credit:subject_detail", pk=subject.pk)
+    context.update(_subject_context(request, subject))
+    context.update(_assessment(request.user, subject))
+    return render(request, "credit/pull_result.html", context, status=status)
+
+
+def _pull_message(added: int, platform: Any) -> str:
+    if added:
+        return _("已从“%(platform)s”获取并新增%(n)d条外部失信记录") % {
+            "platform": platform.name,
+            "n": added,
+        }
+    return _("已从“%(platform)s”获取，没有新的外部失信记录") % {"platform": platform.name}
+
+
+@credit_view
+def records_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Credit records as XLSX or CSV for credit officers, identifiers and names masked."""
+    _require_officer(request)
+    if fmt not in exports.FORMATS:
+        raise Http404
+    form = RecordExportForm(request.GET or None)
+    status = grade = ""
+    if form.is_valid():
+        status = form.cleaned_data["status"]
+        grade = form.cleaned_data["grade"]
+    records = selectors.records_for_export(request.user, status=status, grade=grade)
+    body = exports.export(records.iterator(), fmt)
+    response = HttpResponse(body, content_type=exports.FORMATS[fmt])
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="credit-records-{stamp}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@credit_view
+def material_download(request: HttpRequest, repair_pk: int, pk: int) -> HttpResponseBase:
+    """A repair material, to a credit officer or the applicant who submitted it; else 404."""
+    material = selectors.material_get(request.user, repair_pk, pk)
+    try:
+        handle = material.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=material.original_name,
+        content_type=material.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @credit_view
@@ -165,7 +252,13 @@ def repair_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "credit/repair_decide.html",
-        {"repair": repair, "record": repair.record, "form": form, "today": timezone.localdate()},
+        {
+            "repair": repair,
+            "record": repair.record,
+            "materials": list(repair.materials.all()),
+            "form": form,
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -235,7 +328,7 @@ def _my_record_page(
         "credit/my_record.html",
         {
             "record": record,
-            "repairs": list(record.repairs.all()),
+            "repairs": list(record.repairs.prefetch_related("materials")),
             "objections": list(record.objections.all()),
             "repair_form": repair_form or RepairForm(),
             "objection_form": objection_form or ObjectionForm(),
@@ -255,15 +348,28 @@ def my_record(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def my_record_repair(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.my_record_get(request.user, pk)
-    form = RepairForm(request.POST)
+    form = RepairForm(request.POST, request.FILES)
     if form.is_valid():
+        uploads = form.cleaned_data["materials"]
         try:
-            services.repair_submit(
-                actor=request.user,
-                record=record,
-                statement=form.cleaned_data["statement"],
-                commitment_letter=form.cleaned_data["commitment_letter"],
-            )
+            if len(uploads) > services.REPAIR_MATERIAL_MAX_FILES:
+                raise DomainError(
+                    "too_many_files",
+                    _("最多上传%(n)d个证明材料，本次选择了%(m)d个")
+                    % {"n": services.REPAIR_MATERIAL_MAX_FILES, "m": len(uploads)},
+                    field="materials",
+                )
+            for upload in uploads:  # every file checked before anything is stored
+                services.repair_material_check(upload)
+            with transaction.atomic():
+                repair = services.repair_submit(
+                    actor=request.user,
+                    record=record,
+                    statement=form.cleaned_data["statement"],
+                    commitment_letter=form.cleaned_data["commitment_letter"],
+                )
+                for upload in uploads:
+                    services.repair_material_add(actor=request.user, repair=repair, upload=upload)
         except (NotFound, PermissionDenied):
             raise
         except DomainError as exc:
