@@ -41,3 +41,14 @@ def can_register_subject(user: Any) -> bool:
         or has_role(user, Role.CASE_OFFICER)
         or is_credit_officer(user)
     )
+
+
+def can_supervise_credit(user: Any) -> bool:
+    """Credit officers, and the agency admins of the credit authority (their supervisors),
+    see overdue repairs and objections."""
+    if is_credit_officer(user):
+        return True
+    return any(
+        m.role == Role.AGENCY_ADMIN and m.agency is not None and m.agency.kind == "credit_authority"
+        for m in memberships(user)
+    )

@@ -20,7 +20,7 @@ from chengnuo.core.errors import NotFound, PermissionDenied
 
 from . import policies, services
 from .constants import IdType, ObjectionStatus, RepairStatus
-from .models import CreditRecord, Objection, RepairApplication, Subject
+from .models import CreditRecord, Objection, PushMessage, RepairApplication, Subject
 
 MAX_ID = 2**31 - 1
 
@@ -232,3 +232,31 @@ def records_for_export(actor: Any, *, status: str = "", grade: str = "") -> Quer
     if grade:
         qs = qs.filter(grade=grade)
     return qs
+
+
+def push_messages_visible_to(actor: Any, *, status: str = "") -> QuerySet[PushMessage]:
+    """The delivery log of credit pushes (R-5.2): credit officers only."""
+    _officer_only(actor)
+    qs = PushMessage.objects.select_related("platform", "record").prefetch_related("log")
+    if status in PushMessage.Status.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-id")
+
+
+def overdue_items(actor: Any, *, on: Any) -> dict[str, list[Any]]:
+    """Repairs and objections past their deadline (R-5.4), for the credit officers and their
+    supervisor (the credit authority's agency admin)."""
+    if not policies.can_supervise_credit(actor):
+        raise PermissionDenied("只有信用管理人员及其负责人可以查看超期事项")
+    return {
+        "repairs": list(
+            RepairApplication.objects.filter(status=RepairStatus.SUBMITTED, due_on__lt=on)
+            .select_related("record__subject")
+            .order_by("due_on")
+        ),
+        "objections": list(
+            Objection.objects.filter(status=ObjectionStatus.SUBMITTED, due_on__lt=on)
+            .select_related("record__subject")
+            .order_by("due_on")
+        ),
+    }

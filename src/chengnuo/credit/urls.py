@@ -15,6 +15,8 @@ urlpatterns = [
         name="material_download",
     ),
     path("queue/", views.officer_queue, name="officer_queue"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("pushes/", views.push_log, name="push_log"),
     path("repairs/<int:pk>/decide/", views.repair_decide, name="repair_decide"),
     path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
     path("my/", views.my_credit, name="my_credit"),

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -35,7 +36,7 @@ from .forms import (
     RepairForm,
     apply_domain_error,
 )
-from .models import CreditPlatform, CreditRecord, Subject
+from .models import CreditPlatform, CreditRecord, PushMessage, Subject
 from .pull import pull_external_records
 
 
@@ -398,3 +399,24 @@ def my_record_object(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("异议已提交，该记录已标注为“异议处理中”"))
             return redirect("credit:my_record", pk=record.pk)
     return _my_record_page(request, record, objection_form=form, status=400)
+
+
+@credit_view
+def push_log(request: HttpRequest) -> HttpResponse:
+    """The delivery log of pushes to the credit sharing platform (R-5.2)."""
+    status = request.GET.get("status", "")
+    messages_qs = selectors.push_messages_visible_to(request.user, status=status)
+    page = Paginator(messages_qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "credit/push_log.html",
+        {"page_obj": page, "status": status, "statuses": PushMessage.Status.choices},
+    )
+
+
+@credit_view
+def overdue(request: HttpRequest) -> HttpResponse:
+    """Repairs and objections past their deadline, for officers and their supervisor."""
+    today = timezone.localdate()
+    items = selectors.overdue_items(request.user, on=today)
+    return render(request, "credit/overdue.html", {**items, "today": today})

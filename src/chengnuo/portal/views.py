@@ -447,6 +447,8 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
     Role.INSPECTOR: [("credit:lookup", "", gettext_lazy("事中核查信用"))],
     Role.CREDIT_OFFICER: [
         ("credit:officer_queue", "", gettext_lazy("信用修复与异议待办")),
+        ("credit:overdue", "", gettext_lazy("超期未办事项")),
+        ("credit:push_log", "", gettext_lazy("信用信息推送记录")),
         ("credit:lookup", "", gettext_lazy("事中核查信用")),
     ],
     Role.APPLICANT: [("credit:my_credit", "", gettext_lazy("我的信用（修复与异议）"))],

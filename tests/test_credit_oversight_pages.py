@@ -1,0 +1,81 @@
+"""Credit officers see the push delivery log (R-5.2) and, with their supervisor, the overdue
+repairs and objections (R-5.4)."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from chengnuo.agencies.constants import Role
+from chengnuo.credit import services
+from chengnuo.credit.models import CreditPlatform
+
+from .credit_helpers import resident_id
+from .factories import AgencyFactory, user_with_role
+
+
+@pytest.fixture
+def credit_authority(db):
+    return AgencyFactory(name="阜阳市发展和改革委员会", kind="credit_authority")
+
+
+@pytest.fixture
+def officer(credit_authority):
+    return user_with_role(Role.CREDIT_OFFICER, credit_authority)
+
+
+@pytest.fixture
+def record(officer):
+    subject = services.subject_register(
+        actor=officer, kind="person", name="孙七", id_type="resident_id", id_value=resident_id()
+    )
+    applicant = user_with_role(Role.APPLICANT, None)
+    services.subject_link(actor=applicant, user=applicant, subject=subject, relation="self")
+    rec = services.credit_record_create(
+        actor=officer,
+        subject=subject,
+        kind="false_commitment",
+        summary="承诺无犯罪记录，核查发现不实",
+        decided_on=timezone.localdate() - dt.timedelta(days=200),
+    )
+    rec.applicant = applicant
+    return rec
+
+
+def test_push_log_lists_deliveries_for_credit_officers_only(client, officer, record, admin_a):
+    platform = CreditPlatform.objects.create(
+        name="信用阜阳", base_url="http://127.0.0.1:9", app_key="k", secret="s"
+    )
+    services.credit_record_create(
+        actor=officer,
+        subject=record.subject,
+        kind="commitment_kept",
+        summary="承诺属实",
+        decided_on=timezone.localdate(),
+    )
+    client.force_login(officer)
+    body = client.get("/credit/pushes/").content.decode()
+    assert "信用信息推送记录" in body and platform.name in body
+    assert record.subject.identifier() not in body
+    client.force_login(admin_a)
+    assert client.get("/credit/pushes/").status_code == 404
+
+
+def test_overdue_repairs_are_listed_for_officers_and_their_supervisor(
+    client, officer, record, credit_authority, admin_a
+):
+    services.repair_submit(
+        actor=record.applicant,
+        record=record,
+        statement="已依法补正全部材料并纠正行为",
+        commitment_letter="本人承诺今后如实承诺并接受监督",
+    )
+    supervisor = user_with_role(Role.AGENCY_ADMIN, credit_authority)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=30)):
+        for user in (officer, supervisor):
+            client.force_login(user)
+            body = client.get("/credit/overdue/").content.decode()
+            assert "已超期" in body and "孙*" in body
+        client.force_login(admin_a)
+        assert client.get("/credit/overdue/").status_code == 403
