@@ -79,3 +79,82 @@ def test_overdue_repairs_are_listed_for_officers_and_their_supervisor(
             assert "已超期" in body and "孙*" in body
         client.force_login(admin_a)
         assert client.get("/credit/overdue/").status_code == 403
+
+
+def test_severe_dishonesty_is_listed_publicly_masked_until_repaired(client, officer):
+    subject = services.subject_register(
+        actor=officer, kind="person", name="周八", id_type="resident_id", id_value=resident_id()
+    )
+    severe = services.credit_record_create(
+        actor=officer,
+        subject=subject,
+        kind="false_commitment",
+        summary="承诺无欠薪，核查发现拖欠150人工资",
+        impact={"people_affected": 150},
+        decided_on=timezone.localdate() - dt.timedelta(days=400),
+    )
+    assert severe.grade == "severe"
+    body = client.get("/credit/public/").content.decode()
+    assert "周*" in body and subject.id_masked in body
+    assert subject.identifier() not in body and "周八" not in body
+    applicant = user_with_role(Role.APPLICANT, None)
+    services.subject_link(actor=applicant, user=applicant, subject=subject, relation="self")
+    repair = services.repair_submit(
+        actor=applicant,
+        record=severe,
+        statement="已足额支付全部拖欠工资并取得职工确认",
+        commitment_letter="本人承诺今后如实承诺并接受监督",
+    )
+    services.repair_decide(actor=officer, repair=repair, approve=True)
+    assert subject.id_masked not in client.get("/credit/public/").content.decode()
+
+
+def test_severe_dishonesty_is_notified_to_every_agency_which_marks_it_read(
+    client, officer, agency_a, agency_b
+):
+    from chengnuo.audit.models import AuditEvent
+    from chengnuo.credit.models import SanctionNotice
+
+    subject = services.subject_register(
+        actor=officer, kind="person", name="吴九", id_type="resident_id", id_value=resident_id()
+    )
+    services.credit_record_create(
+        actor=officer,
+        subject=subject,
+        kind="false_commitment",
+        summary="承诺无欠薪，核查发现拖欠工资",
+        impact={"people_affected": 120},
+        decided_on=timezone.localdate(),
+    )
+    assert set(SanctionNotice.objects.values_list("agency", flat=True)) >= {
+        agency_a.pk,
+        agency_b.pk,
+    }
+    clerk_a = user_with_role(Role.WINDOW_CLERK, agency_a)
+    client.force_login(clerk_a)
+    body = client.get("/credit/notices/").content.decode()
+    assert "吴*" in body and subject.identifier() not in body
+    notice_a = SanctionNotice.objects.get(agency=agency_a)
+    notice_b = SanctionNotice.objects.get(agency=agency_b)
+    assert client.post(f"/credit/notices/{notice_b.pk}/read/").status_code == 404
+    client.post(f"/credit/notices/{notice_a.pk}/read/")
+    notice_a.refresh_from_db()
+    notice_b.refresh_from_db()
+    assert notice_a.read_by == clerk_a and notice_b.read_at is None
+    assert AuditEvent.objects.filter(event="credit.notice_read").count() == 1
+
+
+def test_general_dishonesty_is_not_notified(officer):
+    from chengnuo.credit.models import SanctionNotice
+
+    subject = services.subject_register(
+        actor=officer, kind="person", name="郑十", id_type="resident_id", id_value=resident_id()
+    )
+    services.credit_record_create(
+        actor=officer,
+        subject=subject,
+        kind="false_commitment",
+        summary="承诺材料齐全，核查发现缺少一项",
+        decided_on=timezone.localdate(),
+    )
+    assert not SanctionNotice.objects.exists()

@@ -289,3 +289,29 @@ class RepairMaterial(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class SanctionNotice(models.Model):
+    """R-5.5: a severe dishonesty record is notified to every agency (joint sanctions); each
+    agency's staff see it in their workbench until someone of the agency marks it read."""
+
+    record = models.ForeignKey(CreditRecord, on_delete=models.PROTECT, related_name="notices")
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="sanction_notices"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("失信通报")
+        verbose_name_plural = _("失信通报")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "agency"], name="uniq_notice_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} → {self.agency}"

@@ -260,3 +260,41 @@ def overdue_items(actor: Any, *, on: Any) -> dict[str, list[Any]]:
             .order_by("due_on")
         ),
     }
+
+
+def publicly_listed_records(*, on: Any) -> QuerySet[CreditRecord]:
+    """R-5.5: records whose grade's sanction lists them publicly, within their publication
+    period and not repaired or removed. Public, no actor: only masked data leaves here."""
+    from .rules import sanctions
+
+    grades = [grade for grade, s in sanctions().items() if s.get("public_listing")]
+    return (
+        CreditRecord.objects.filter(
+            grade__in=grades,
+            status__in=["active", "under_objection"],
+            publish_from__lte=on,
+            publish_to__gte=on,
+        )
+        .exclude(kind="commitment_kept")
+        .select_related("subject", "deciding_agency")
+        .order_by("-decided_on", "-id")
+    )
+
+
+def notices_for(actor: Any, *, unread_only: bool = False) -> QuerySet[Any]:
+    """Sanction notices addressed to the actor's agencies (R-5.5)."""
+    from .models import SanctionNotice
+
+    qs = SanctionNotice.objects.filter(agency_id__in=staff_agency_ids(actor)).select_related(
+        "record__subject", "record__deciding_agency", "agency"
+    )
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-id")
+
+
+def notice_get(actor: Any, pk: Any) -> Any:
+    notice = notices_for(actor).filter(pk=_valid_pk(pk)).first()
+    if notice is None:
+        raise NotFound()
+    return notice

@@ -250,6 +250,20 @@ def audit_jsonable(value: Any) -> Any:
     return jsonable(value)
 
 
+def _notify_agencies(record: CreditRecord) -> int:
+    """R-5.5: severe dishonesty is notified to every agency (sanction table decides)."""
+    from chengnuo.agencies.models import Agency
+
+    from .models import SanctionNotice
+    from .rules import sanctions
+
+    if not record.grade or not sanctions().get(record.grade, {}).get("notify_agencies"):
+        return 0
+    notices = [SanctionNotice(record=record, agency=a) for a in Agency.objects.only("id")]
+    SanctionNotice.objects.bulk_create(notices)
+    return len(notices)
+
+
 def credit_record_create(
     *,
     actor: Any,
@@ -298,7 +312,14 @@ def credit_record_create(
             publish_from=publish_from,
             publish_to=publish_to,
         )
-        audit.record(actor, Event.RECORD_CREATED, record, None, _record_state(record))
+        notified = _notify_agencies(record)
+        audit.record(
+            actor,
+            Event.RECORD_CREATED,
+            record,
+            None,
+            {**_record_state(record), "notified_agencies": notified},
+        )
         if kind != RecordKind.EXTERNAL_DISHONESTY:  # external ones came from the platform
             _queue_push(record, "created")
     return record
@@ -546,3 +567,21 @@ def repair_material_add(*, actor: Any, repair: RepairApplication, upload: Any) -
             default_storage.delete(material.file.name)
             raise
     return material
+
+
+def notice_mark_read(*, actor: Any, notice: Any) -> Any:
+    """Someone of the notified agency acknowledges a sanction notice."""
+    from chengnuo.agencies.policies import staff_agency_ids
+
+    from .models import SanctionNotice
+
+    if notice.agency_id not in staff_agency_ids(actor):
+        raise NotFound()
+    with transaction.atomic():
+        locked = SanctionNotice.objects.select_for_update().get(pk=notice.pk)
+        if locked.read_at is None:
+            locked.read_at = timezone.now()
+            locked.read_by = actor
+            locked.save(update_fields=["read_at", "read_by"])
+            audit.record(actor, "credit.notice_read", locked, None, {"record_id": locked.record_id})
+    return locked

@@ -4,6 +4,9 @@ from . import views
 
 app_name = "credit"
 urlpatterns = [
+    path("public/", views.public_listing, name="public_listing"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
     path("lookup/", views.lookup, name="lookup"),
     path("subjects/<int:pk>/", views.subject_detail, name="subject_detail"),
     path("subjects/<int:pk>/reveal/", views.subject_reveal, name="subject_reveal"),

@@ -420,3 +420,27 @@ def overdue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     items = selectors.overdue_items(request.user, on=today)
     return render(request, "credit/overdue.html", {**items, "today": today})
+
+
+def public_listing(request: HttpRequest) -> HttpResponse:
+    """Public list of severe dishonesty in its publication period (R-5.5), masked (R-5.6)."""
+    today = timezone.localdate()
+    page = Paginator(selectors.publicly_listed_records(on=today), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "credit/public_listing.html", {"page_obj": page, "today": today})
+
+
+@credit_view
+def notices(request: HttpRequest) -> HttpResponse:
+    """Sanction notices to the user's agencies: severe dishonesty to take into account."""
+    page = Paginator(selectors.notices_for(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "credit/notices.html", {"page_obj": page})
+
+
+@credit_view
+@require_POST
+def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = selectors.notice_get(request.user, pk)
+    services.notice_mark_read(actor=request.user, notice=notice)
+    return redirect("credit:notices")

@@ -438,13 +438,23 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("catalog:proposal_create", "", gettext_lazy("新建目录调整申报")),
         ("catalog:import", "", gettext_lazy("批量导入目录清单")),
         ("catalog:matter_list", "", gettext_lazy("行政事项管理")),
+        ("credit:notices", "", gettext_lazy("严重失信通报")),
     ],
     Role.JUSTICE_REVIEWER: [
         ("catalog:proposal_list", "?status=submitted", gettext_lazy("待备案的目录调整申报")),
     ],
-    Role.WINDOW_CLERK: [("credit:lookup", "", gettext_lazy("事中核查信用"))],
-    Role.CASE_OFFICER: [("credit:lookup", "", gettext_lazy("事中核查信用"))],
-    Role.INSPECTOR: [("credit:lookup", "", gettext_lazy("事中核查信用"))],
+    Role.WINDOW_CLERK: [
+        ("credit:lookup", "", gettext_lazy("事中核查信用")),
+        ("credit:notices", "", gettext_lazy("严重失信通报")),
+    ],
+    Role.CASE_OFFICER: [
+        ("credit:lookup", "", gettext_lazy("事中核查信用")),
+        ("credit:notices", "", gettext_lazy("严重失信通报")),
+    ],
+    Role.INSPECTOR: [
+        ("credit:lookup", "", gettext_lazy("事中核查信用")),
+        ("credit:notices", "", gettext_lazy("严重失信通报")),
+    ],
     Role.CREDIT_OFFICER: [
         ("credit:officer_queue", "", gettext_lazy("信用修复与异议待办")),
         ("credit:overdue", "", gettext_lazy("超期未办事项")),
