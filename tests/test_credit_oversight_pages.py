@@ -158,3 +158,9 @@ def test_general_dishonesty_is_not_notified(officer):
         decided_on=timezone.localdate(),
     )
     assert not SanctionNotice.objects.exists()
+
+
+def test_applicants_see_whether_they_may_commit_and_why_not(client, record):
+    client.force_login(record.applicant)
+    body = client.get("/credit/my/").content.decode()
+    assert "暂不适用告知承诺制" in body and "信用修复前不适用告知承诺制" in body

@@ -10,6 +10,7 @@ Identifiers and phones are always shown masked; the full number only through the
 from __future__ import annotations
 
 from functools import wraps
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -299,6 +300,9 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
 # --- applicants -----------------------------------------------------------------------------
 
 
+_ANY_ITEM_UNDER_COMMITMENT = SimpleNamespace(code="*", under_commitment=True, status="in_force")
+
+
 @credit_view
 def my_credit(request: HttpRequest) -> HttpResponse:
     """The applicant's linked subjects, their records, risk level, repairs and objections."""
@@ -308,6 +312,8 @@ def my_credit(request: HttpRequest) -> HttpResponse:
             {
                 "subject": subject,
                 "risk": services.risk_of(subject),
+                # R-2.2 for any item under commitment: may this subject commit at all today?
+                "eligibility": services.eligibility_of(subject, _ANY_ITEM_UNDER_COMMITMENT),
                 "records": [
                     r for r in selectors.my_records(request.user) if r.subject_id == subject.pk
                 ],
