@@ -277,3 +277,21 @@ def test_the_outbox_never_stores_an_identifier_in_clear(officer, person):
     message = PushMessage.objects.get()
     assert person.identifier() not in str(message.body)
     assert person.identifier() in body_bytes(message).decode()  # only what is sent has it
+
+
+def test_rotating_field_keys_re_encrypts_every_subject_and_lookups_still_work(settings, person):
+    from django.core.management import call_command
+
+    from chengnuo.core import crypto
+
+    number = person.identifier()
+    settings.FIELD_ENCRYPTION_KEYS = [("k2027", "44" * 16), *settings.FIELD_ENCRYPTION_KEYS]
+    call_command("rotate_field_keys", verbosity=0)
+    person.refresh_from_db()
+    assert crypto.key_id_of(person.id_cipher) == "k2027"
+    assert person.identifier() == number and person.phone() == "13812345678"
+    assert services.subject_find(id_type="resident_id", id_value=number) == person
+    settings.FIELD_LOOKUP_KEY = "55" * 16
+    assert services.subject_find(id_type="resident_id", id_value=number) is None
+    call_command("rotate_field_keys", "--relookup", verbosity=0)
+    assert services.subject_find(id_type="resident_id", id_value=number) == person
