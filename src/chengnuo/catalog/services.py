@@ -14,6 +14,7 @@ from chengnuo import audit
 from chengnuo.agencies.models import Agency
 from chengnuo.core.digest import digest_json, jsonable
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
+from chengnuo.core.rules import raise_field_errors
 
 from . import policies
 from .constants import ChangeAction, Event, ItemStatus, MatterType, ProposalStatus
@@ -31,15 +32,6 @@ def _bad_text(value: Any, limit: int = 4000, minimum: int = 1) -> bool:
         or len(value) > limit
         or "\x00" in value
     )
-
-
-def _raise(errors: list[FieldError]) -> None:
-    if errors:
-        first = errors[0]
-        message = "；".join(e.message for e in errors)
-        raise DomainError(
-            first.code, message, field=first.field, details=[e.as_dict() for e in errors]
-        )
 
 
 def today() -> date:
@@ -109,7 +101,7 @@ def matter_create(*, actor: Any, agency: Agency, data: dict[str, Any]) -> Matter
     clean, errors = _clean_matter(data)
     code = data.get("code")
     errors = _matter_code_errors(code) + errors
-    _raise(errors)
+    raise_field_errors(errors)
     assert isinstance(code, str)
     with transaction.atomic():
         matter = Matter.objects.create(agency=agency, code=code, **clean)
@@ -121,7 +113,7 @@ def matter_update(*, actor: Any, matter: Matter, data: dict[str, Any]) -> Matter
     if not policies.can_manage_catalog(actor, matter.agency_id):
         raise NotFound()
     clean, errors = _clean_matter(data)
-    _raise(errors)
+    raise_field_errors(errors)
     with transaction.atomic():
         locked = Matter.objects.select_for_update().get(pk=matter.pk)
         before = _matter_state(locked)
@@ -261,7 +253,7 @@ def proposal_submit(
         law_change=law_change,
         effective_date=effective_date,
     )
-    _raise(errors)
+    raise_field_errors(errors)
     assert effective_date is not None  # validate_proposal refuses a missing date
     proposal = ChangeProposal.objects.create(
         agency=agency,
@@ -299,7 +291,7 @@ def _file_locked(*, actor: Any, locked: ChangeProposal, comment: str) -> None:
         effective_date=max(locked.effective_date, today()),
         ignore_proposal_id=locked.pk,
     )
-    _raise(errors)
+    raise_field_errors(errors)
     before = _proposal_state(locked)
     locked.status = ProposalStatus.FILED
     locked.reviewed_by = actor

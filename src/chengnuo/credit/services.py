@@ -15,7 +15,7 @@ from chengnuo.core import crypto
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
 from chengnuo.core.masking import mask_identifier, mask_phone
-from chengnuo.core.rules import FieldError
+from chengnuo.core.rules import FieldError, raise_field_errors
 
 from . import policies
 from .constants import (
@@ -49,17 +49,6 @@ from .rules import (
 
 REPAIR_DEADLINE_DAYS = 10
 OBJECTION_DEADLINE_DAYS = 10
-
-
-def _raise(errors: list[FieldError]) -> None:
-    if errors:
-        first = errors[0]
-        raise DomainError(
-            first.code,
-            "；".join(e.message for e in errors),
-            field=first.field,
-            details=[e.as_dict() for e in errors],
-        )
 
 
 def _deadline_days(name: str, default: int) -> int:
@@ -96,7 +85,7 @@ def subject_register(
     errors += phone_errors
     if not isinstance(name, str) or not name.strip() or len(name) > 200 or "\x00" in name:
         errors.insert(0, FieldError("name", "required", "名称/姓名为必填项（不超过200字）"))
-    _raise(errors)
+    raise_field_errors(errors)
     with transaction.atomic():
         if subject_find(id_type=id_type, id_value=number):
             raise DomainError("duplicate_subject", "该证件号码已登记", field="id_value")
