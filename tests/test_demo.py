@@ -47,3 +47,15 @@ def test_demo_items_marked_under_commitment_pass_the_r_1_3_rule():
         _, _, payload = item_payload(row)
         _, errors = clean_item_payload(payload)
         assert errors == [], (row[1], errors)
+
+
+def test_demo_publishes_templates_for_every_item_under_commitment(db):
+    from chengnuo.documents.models import TemplateVersion
+
+    call_command("load_demo", verbosity=0)
+    items = CertificationItem.objects.filter(status="in_force", under_commitment=True)
+    versions = TemplateVersion.objects.filter(item__in=items)
+    assert versions.filter(kind="notification").count() == items.count()
+    assert versions.filter(kind="commitment").count() == items.count()
+    call_command("load_demo", verbosity=0)
+    assert TemplateVersion.objects.count() == 2 * items.count()

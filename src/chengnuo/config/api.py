@@ -106,9 +106,11 @@ def _register_routers() -> None:
     from chengnuo.agencies.api import router as agencies_router
     from chengnuo.catalog.api import router as catalog_router
     from chengnuo.credit.api import router as credit_router
+    from chengnuo.documents.api import router as documents_router
 
     api.add_router("/agencies", agencies_router)
     api.add_router("/catalog", catalog_router)
+    api.add_router("/documents", documents_router)
     api.add_router("/credit", credit_router)
 
 

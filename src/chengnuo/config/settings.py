@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "chengnuo.audit",
     "chengnuo.catalog",
     "chengnuo.credit",
+    "chengnuo.documents",
     "chengnuo.portal",
 ]
 

@@ -146,9 +146,12 @@ def load(stdout=None) -> dict[str, int]:
 
     say("loading subjects and credit records …")
     credit_counts = load_credit(stdout=stdout)
+    say("publishing notification and commitment templates …")
+    published = _publish_templates(sysadmin)
 
     return {
         **credit_counts,
+        "template_versions": published,
         "agencies": Agency.objects.count(),
         "users": User.objects.count(),
         "matters": Matter.objects.count(),
@@ -214,3 +217,20 @@ def _users(agencies: dict[str, Agency]) -> dict[str, User]:
 def _admin_of(agency: Agency, fallback: User) -> User:
     m = agency.memberships.filter(role="agency_admin").select_related("user").first()
     return m.user if m else fallback
+
+
+def _publish_templates(fallback: User) -> int:
+    """R-3.1, R-3.3: every item under commitment gets its notification and commitment
+    templates, generated from the catalog entry and published (idempotent)."""
+    from chengnuo.documents import services as documents
+    from chengnuo.documents.models import NotificationTemplate, TemplateVersion
+
+    items = CertificationItem.objects.filter(status="in_force", under_commitment=True)
+    for item in items.select_related("agency").order_by("code"):
+        if NotificationTemplate.objects.filter(item=item).exists():
+            continue
+        admin = _admin_of(item.agency, fallback)
+        notification, commitment = documents.template_draft_create(actor=admin, item=item)
+        documents.template_publish(actor=admin, template=notification)
+        documents.template_publish(actor=admin, template=commitment)
+    return TemplateVersion.objects.count()
