@@ -41,9 +41,10 @@ run: demo
 		--static-path-route /static --static-path-mount var/static \
 		chengnuo.config.wsgi:application
 
-# Debian's chromium drives the browser tests (Playwright cannot download its own browser here).
+# Debian's chromium drives the browser tests (Playwright cannot download its own browser here);
+# fonts-noto-cjk gives the PDFs their embedded Chinese font.
 browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 		else echo "chromium missing: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; \

@@ -59,3 +59,15 @@ def test_demo_publishes_templates_for_every_item_under_commitment(db):
     assert versions.filter(kind="commitment").count() == items.count()
     call_command("load_demo", verbosity=0)
     assert TemplateVersion.objects.count() == 2 * items.count()
+
+
+def test_demo_publishes_a_guide_per_matter_and_work_rules_per_item(db):
+    from chengnuo.catalog.models import Matter
+    from chengnuo.documents.guide_models import GuideVersion
+
+    call_command("load_demo", verbosity=0)
+    items = CertificationItem.objects.filter(status="in_force", under_commitment=True)
+    assert GuideVersion.objects.filter(kind="guide").count() == Matter.objects.count()
+    assert GuideVersion.objects.filter(kind="work_rules").count() == items.count()
+    call_command("load_demo", verbosity=0)
+    assert GuideVersion.objects.count() == Matter.objects.count() + items.count()

@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/audit/", include("chengnuo.audit.urls")),
     path("credit/", include("chengnuo.credit.urls")),
     path("admin/", admin.site.urls),
+    path("documents/", include("chengnuo.documents.urls")),
     path("", include("chengnuo.portal.urls")),
 ]
 

@@ -148,10 +148,13 @@ def load(stdout=None) -> dict[str, int]:
     credit_counts = load_credit(stdout=stdout)
     say("publishing notification and commitment templates …")
     published = _publish_templates(sysadmin)
+    say("publishing service guides and work rules …")
+    guide_versions = _publish_guides(sysadmin)
 
     return {
         **credit_counts,
         "template_versions": published,
+        "guide_versions": guide_versions,
         "agencies": Agency.objects.count(),
         "users": User.objects.count(),
         "matters": Matter.objects.count(),
@@ -234,3 +237,31 @@ def _publish_templates(fallback: User) -> int:
         documents.template_publish(actor=admin, template=notification)
         documents.template_publish(actor=admin, template=commitment)
     return TemplateVersion.objects.count()
+
+
+def _publish_guides(fallback: User) -> int:
+    """R-3.4, R-6.1: a published service guide for every demo matter and work rules for every
+    item under commitment (idempotent)."""
+    from chengnuo.documents import guides
+    from chengnuo.documents.guide_models import GuideVersion, ServiceGuide, WorkRules
+
+    for matter in Matter.objects.select_related("agency").order_by("code"):
+        if ServiceGuide.objects.filter(matter=matter).exists():
+            continue
+        admin = _admin_of(matter.agency, fallback)
+        guide = guides.guide_draft_create(actor=admin, matter=matter)
+        legal = guide.legal_time_limit_days or 20
+        guide = guides.guide_draft_update(
+            actor=admin,
+            guide=guide,
+            data={"legal_time_limit_days": legal, "promised_time_limit_days": min(legal, 10)},
+        )
+        guides.guide_publish(actor=admin, guide=guide)
+    items = CertificationItem.objects.filter(status="in_force", under_commitment=True)
+    for item in items.select_related("agency").order_by("code"):
+        if WorkRules.objects.filter(item=item).exists():
+            continue
+        admin = _admin_of(item.agency, fallback)
+        rules = guides.work_rules_draft_create(actor=admin, item=item)
+        guides.work_rules_publish(actor=admin, rules=rules)
+    return GuideVersion.objects.count()

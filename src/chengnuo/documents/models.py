@@ -185,3 +185,6 @@ class TemplateVersion(models.Model):
         template = self.notification if self.kind == TemplateKind.NOTIFICATION else self.commitment
         assert template is not None
         return template
+
+
+from .guide_models import GuideVersion, ServiceGuide, WorkRules  # noqa: E402,F401

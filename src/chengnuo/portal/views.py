@@ -31,6 +31,7 @@ from chengnuo.catalog.constants import MatterType, PriorityDomain
 from chengnuo.catalog.models import CertificationItem
 from chengnuo.catalog.rules import FIELD_LABELS, diff_snapshots
 from chengnuo.core.errors import NotFound
+from chengnuo.documents import selectors as document_selectors
 
 PAGE_SIZE = 30
 MAX_Q_LENGTH = 100
@@ -256,6 +257,15 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
             "proposals": selectors.item_effective_proposals(item),
             "domain_labels": exports.domain_labels("priority_domains", item.priority_domains),
             # staff who may read this agency's audit trail get a link to the item's full history
+            # the published notification and commitment templates of the item
+            "template_versions": [
+                v
+                for v in (
+                    document_selectors.public_latest_version(item, "notification"),
+                    document_selectors.public_latest_version(item, "commitment"),
+                )
+                if v is not None
+            ],
             "can_see_audit": request.user.is_authenticated
             and (item.agency_id in auditable_agency_ids(request.user)),
         },

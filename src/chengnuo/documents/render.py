@@ -1,0 +1,339 @@
+"""DOCX and PDF renderings of published notification (告知书) and commitment (承诺书) versions
+(issue 4 §5, R-3.4).
+
+Both renderers take a version's canonical `content` and lay it out the same way: the title, the
+agency and the item, then every element in the order of `constants` with its Chinese label; a
+commitment adds its facts as a label / value table, the four declarations and the signature and
+date lines; a footer carries the version number and the SM3 digest.
+
+`filled` is the pre-filled per-case content from `services.version_content_for_case` (facts with
+a `value`, `version` with number and digest) plus, optionally, `applicant: {"name": ...}` already
+masked by the caller; it is rendered as given.
+
+The PDF embeds a CJK font that an OS package installs (Debian `fonts-noto-cjk`), never a font file
+copied into the repository; see `cjk_font()`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .constants import (
+    COMMITMENT_DECLARATIONS,
+    FACTS_LABEL,
+    FREE_TEXT_LABEL,
+    NOTIFICATION_ELEMENTS,
+    TemplateKind,
+)
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_CONTENT_TYPE = "application/pdf"
+CONTENT_TYPES = {"docx": DOCX_CONTENT_TYPE, "pdf": PDF_CONTENT_TYPE}
+
+FONT_ENV = "CHENGNUO_CJK_FONT"
+FONT_INDEX_ENV = "CHENGNUO_CJK_FONT_INDEX"
+# (path, index in the font collection). NotoSansCJK-Regular.ttc: 0 JP, 1 KR, 2 SC, 3 TC, 4 HK.
+FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+)
+FONT_MISSING = (
+    "未找到中文字体，无法生成PDF：请安装系统字体包"
+    "（Debian/Ubuntu：apt-get install fonts-noto-cjk），"
+    f"或用环境变量 {FONT_ENV} 指定字体文件路径"
+)
+
+BLANK = "＿＿＿＿＿＿＿＿＿＿"
+SIGNATURE_LINE = "承诺人（签字或盖章）：＿＿＿＿＿＿＿＿＿＿"
+DATE_LINE = "日期：＿＿＿＿年＿＿月＿＿日"
+KIND_TITLES = {TemplateKind.NOTIFICATION: "告知书", TemplateKind.COMMITMENT: "承诺书"}
+DECLARATIONS_HEADING = "承诺声明"
+
+
+# --- layout (shared by both formats) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    title: str
+    subtitle: list[str]
+    sections: list[tuple[str, str]]  # (heading, paragraph), before the facts
+    facts: list[tuple[str, str]] | None  # commitment only: (label, value or blank line)
+    declarations: list[tuple[str, str]]  # commitment only, after the facts
+    closing: list[str]  # signature and date lines (commitment only)
+    footer: str
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def layout(
+    content: dict[str, Any],
+    filled: dict[str, Any] | None = None,
+    *,
+    number: int | None = None,
+    digest: str = "",
+) -> Layout:
+    """The document's structure from the version content (and the pre-filled content)."""
+    source = filled if filled is not None else content
+    kind = source.get("kind", "")
+    item = source.get("item") or {}
+    agency = source.get("agency") or {}
+    fields = source.get("fields") or {}
+    version = (filled or {}).get("version") or {}
+    number = version.get("number", number)
+    digest = version.get("digest", digest) or ""
+
+    subtitle = [
+        f"实施机关：{_text(agency.get('name'))}",
+        f"证明事项：{_text(item.get('name'))}（{_text(item.get('code'))}）",
+    ]
+    sections: list[tuple[str, str]] = []
+    declarations: list[tuple[str, str]] = []
+    facts: list[tuple[str, str]] | None = None
+    closing: list[str] = []
+    if kind == TemplateKind.COMMITMENT:
+        facts = []
+        for fact in source.get("facts") or []:
+            value = _text(fact.get("value")).strip() if filled is not None else ""
+            facts.append((_text(fact.get("label")), value or BLANK))
+        declarations = [
+            (label, _text(fields.get(field))) for field, label in COMMITMENT_DECLARATIONS
+        ]
+        if _text(fields.get("free_text")).strip():
+            declarations.append((FREE_TEXT_LABEL, _text(fields.get("free_text"))))
+        applicant = ((filled or {}).get("applicant") or {}).get("name")
+        if applicant:
+            closing.append(f"承诺人：{applicant}")
+        closing += [SIGNATURE_LINE, DATE_LINE]
+    else:
+        sections = [(label, _text(fields.get(field))) for field, label in NOTIFICATION_ELEMENTS]
+        if _text(fields.get("free_text")).strip():
+            sections.append((FREE_TEXT_LABEL, _text(fields.get("free_text"))))
+    footer_parts = []
+    if number is not None:
+        footer_parts.append(f"版本：第{number}版")
+    if digest:
+        footer_parts.append(f"SM3摘要：{digest}")
+    return Layout(
+        title=f"{_text(item.get('name'))}{KIND_TITLES.get(kind, '')}",
+        subtitle=subtitle,
+        sections=sections,
+        facts=facts,
+        declarations=declarations,
+        closing=closing,
+        footer="　".join(footer_parts),
+    )
+
+
+# --- DOCX -----------------------------------------------------------------------------------
+
+DOCX_FONT = "宋体"
+
+
+def _docx_font(run_or_style: Any, size: float | None = None, bold: bool | None = None) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    font = run_or_style.font
+    font.name = DOCX_FONT
+    rpr = run_or_style.element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(rfonts)
+    rfonts.set(qn("w:eastAsia"), DOCX_FONT)
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+
+
+def render_docx(
+    content: dict[str, Any],
+    filled: dict[str, Any] | None = None,
+    *,
+    number: int | None = None,
+    digest: str = "",
+) -> bytes:
+    """The version as a Word document (python-docx)."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
+
+    doc_layout = layout(content, filled, number=number, digest=digest)
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    _docx_font(document.styles["Normal"], size=12)
+
+    def paragraph(text: str, *, size: float = 12, bold: bool = False, center: bool = False) -> None:
+        p = document.add_paragraph()
+        if center:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _docx_font(p.add_run(text), size=size, bold=bold)
+
+    def heading(text: str) -> None:
+        paragraph(text, size=14, bold=True)
+
+    paragraph(doc_layout.title, size=18, bold=True, center=True)
+    for line in doc_layout.subtitle:
+        paragraph(line, center=True)
+    for label, text in doc_layout.sections:
+        heading(label)
+        paragraph(text)
+    if doc_layout.facts is not None:
+        heading(FACTS_LABEL)
+        table = document.add_table(rows=0, cols=2)
+        table.style = "Table Grid"
+        for label, value in doc_layout.facts:
+            cells = table.add_row().cells
+            for cell, text, bold in ((cells[0], label, True), (cells[1], value, False)):
+                _docx_font(cell.paragraphs[0].add_run(text), bold=bold)
+    if doc_layout.declarations:
+        heading(DECLARATIONS_HEADING)
+        for label, text in doc_layout.declarations:
+            heading(label)
+            paragraph(text)
+    for line in doc_layout.closing:
+        paragraph(line)
+    if doc_layout.footer:
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _docx_font(footer.add_run(doc_layout.footer), size=8)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> tuple[str, int]:
+    """(path, collection index) of an installed CJK font: $CHENGNUO_CJK_FONT (index from
+    $CHENGNUO_CJK_FONT_INDEX, default 2 for a Noto CJK collection, else 0), then Debian's
+    fonts-noto-cjk, then fonts-wqy-microhei. Cached; RuntimeError when none is installed."""
+    env = os.environ.get(FONT_ENV, "").strip()
+    if env:
+        if not Path(env).is_file():
+            raise RuntimeError(f"{FONT_ENV}={env} 不是字体文件。{FONT_MISSING}")
+        raw_index = os.environ.get(FONT_INDEX_ENV, "").strip()
+        if raw_index.isdigit():
+            index = int(raw_index)
+        else:
+            name = Path(env).name
+            index = 2 if name.lower().endswith(".ttc") and "CJK" in name else 0
+        return env, index
+    for path, index in FONT_CANDIDATES:
+        if Path(path).is_file():
+            return path, index
+    raise RuntimeError(FONT_MISSING)
+
+
+def cjk_font_available() -> bool:
+    try:
+        cjk_font()
+    except RuntimeError:
+        return False
+    return True
+
+
+def render_pdf(
+    content: dict[str, Any],
+    filled: dict[str, Any] | None = None,
+    *,
+    number: int | None = None,
+    digest: str = "",
+) -> bytes:
+    """The version as an A4 PDF (fpdf2) with the installed CJK font embedded (subset)."""
+    from fpdf import FPDF
+    from fpdf.enums import WrapMode, XPos, YPos
+
+    path, index = cjk_font()
+    doc_layout = layout(content, filled, number=number, digest=digest)
+
+    class Document(FPDF):
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("cjk", size=8)
+            text = f"{doc_layout.footer}　第{self.page_no()}页" if doc_layout.footer else ""
+            self.multi_cell(0, 4, text, align="C", wrapmode=WrapMode.CHAR)
+
+    pdf = Document(orientation="portrait", unit="mm", format="A4")
+    pdf.set_title(doc_layout.title)
+    pdf.set_creator("chengnuo")
+    pdf.set_margins(20, 20, 20)
+    pdf.set_auto_page_break(auto=True, margin=22)
+    pdf.add_font("cjk", fname=path, collection_font_number=index)
+    pdf.add_page()
+
+    def block(text: str, *, size: float = 11, height: float = 6.5, align: str = "L") -> None:
+        pdf.set_font("cjk", size=size)
+        pdf.multi_cell(
+            0,
+            height,
+            text,
+            align=align,
+            wrapmode=WrapMode.CHAR,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+
+    def heading(text: str) -> None:
+        pdf.ln(2)
+        block(text, size=13, height=8)
+
+    block(doc_layout.title, size=18, height=10, align="C")
+    for line in doc_layout.subtitle:
+        block(line, align="C")
+    pdf.ln(2)
+    for label, text in doc_layout.sections:
+        heading(label)
+        block(text)
+    if doc_layout.facts is not None:
+        heading(FACTS_LABEL)
+        pdf.set_font("cjk", size=11)
+        with pdf.table(col_widths=(1, 2), first_row_as_headings=False, wrapmode=WrapMode.CHAR) as t:
+            for label, value in doc_layout.facts:
+                row = t.row()
+                row.cell(label)
+                row.cell(value)
+    if doc_layout.declarations:
+        heading(DECLARATIONS_HEADING)
+        for label, text in doc_layout.declarations:
+            heading(label)
+            block(text)
+    if doc_layout.closing:
+        pdf.ln(6)
+        for line in doc_layout.closing:
+            block(line, height=9)
+    return bytes(pdf.output())
+
+
+# --- a published version --------------------------------------------------------------------
+
+RENDERERS = {"docx": render_docx, "pdf": render_pdf}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def render_version(version: Any, fmt: str, *, filled: dict[str, Any] | None = None) -> bytes:
+    """A `TemplateVersion` as `fmt` (docx or pdf); `filled` from version_content_for_case."""
+    try:
+        renderer = RENDERERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown document format {fmt!r}") from None
+    return renderer(version.content, filled, number=version.number, digest=version.digest)
+
+
+def version_filename(version: Any, fmt: str) -> str:
+    """ASCII download name: RS-ZM-001-notification-v1.pdf"""
+    code = _UNSAFE.sub("_", version.item.code).strip("._") or "item"
+    return f"{code}-{version.kind}-v{version.number}.{fmt}"
