@@ -6,24 +6,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from chengnuo.agencies.constants import Role
+from chengnuo.agencies.policies import has_role, reviewable_agency_ids
 from chengnuo.catalog import selectors as catalog_selectors
-from chengnuo.core.errors import NotFound
+from chengnuo.catalog.models import CertificationItem
+from chengnuo.catalog.views import staff_view
+from chengnuo.core.digest import digest_json
+from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
 
+from . import policies, selectors, services
 from . import render as renderers
-from . import selectors
 from .constants import (
     COMMITMENT_DECLARATIONS,
     FACTS_LABEL,
+    FIELD_LABELS,
     FREE_TEXT_LABEL,
     NOTIFICATION_ELEMENTS,
+    TEXT_LIMIT,
     TemplateKind,
 )
-from .models import TemplateVersion
+from .models import CommitmentTemplate, NotificationTemplate, TemplateVersion
+
+StaffTemplate = NotificationTemplate | CommitmentTemplate
 
 MAX_DB_ID = 2**63 - 1
 MAX_CODE_LENGTH = 40
@@ -145,3 +157,248 @@ def download(
     filename = renderers.version_filename(v, fmt)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- staff: the template editor (issue 4 §6) -------------------------------------------------
+# Agency admins edit the drafts of their agency's items with the linter's findings shown inline
+# (htmx) and publish them; Justice Bureau reviewers see the drafts of the agencies they oversee
+# read-only and may publish over blocking findings with a written reason (R-3.2).
+
+KIND_LABELS = {TemplateKind.NOTIFICATION: "告知书", TemplateKind.COMMITMENT: "承诺书"}
+
+
+def _staff_item(item_code: str, kind: str) -> CertificationItem:
+    if kind not in TemplateKind.values or len(item_code) > MAX_CODE_LENGTH:
+        raise NotFound()
+    item = CertificationItem.objects.select_related("agency").filter(code=item_code).first()
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def _reviewed_drafts(actor: Any, model: type[StaffTemplate]) -> QuerySet[Any]:
+    """Drafts of the agencies a Justice Bureau reviewer oversees (read-only for them)."""
+    if not has_role(actor, Role.JUSTICE_REVIEWER):
+        return model.objects.none()
+    ids = reviewable_agency_ids(actor)
+    return model.objects.select_related("item", "agency").filter(agency_id__in=ids)
+
+
+def _staff_template(actor: Any, item_code: str, kind: str) -> StaffTemplate:
+    """The draft for its agency's admins, or for a reviewer overseeing the agency; else 404."""
+    item = _staff_item(item_code, kind)
+    try:
+        return selectors.draft_get_for(actor, item, kind)
+    except NotFound:
+        model = NotificationTemplate if kind == TemplateKind.NOTIFICATION else CommitmentTemplate
+        draft = _reviewed_drafts(actor, model).filter(item=item).first()
+        if draft is None:
+            raise
+        return draft
+
+
+def _draft_status(draft: StaffTemplate, latest: TemplateVersion | None) -> str:
+    if latest is None:
+        return _("未发布")
+    if digest_json(services.template_content(draft)) == latest.digest:
+        return _("已发布")
+    return _("有未发布的修改")
+
+
+@staff_view
+def staff_drafts(request: HttpRequest) -> HttpResponse:
+    """The drafts the actor keeps (or oversees), each with its status and latest version."""
+    user = request.user
+    sources: list[QuerySet[Any]] = [
+        selectors.notification_drafts_for(user),
+        selectors.commitment_drafts_for(user),
+        _reviewed_drafts(user, NotificationTemplate),
+        _reviewed_drafts(user, CommitmentTemplate),
+    ]
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[int, str]] = set()
+    for qs in sources:
+        for draft in qs:
+            key = (draft.item_id, str(draft.kind))
+            if key in seen:
+                continue
+            seen.add(key)
+            latest = selectors.public_latest_version(draft.item, draft.kind)
+            rows.append(
+                {
+                    "draft": draft,
+                    "kind_label": KIND_LABELS[draft.kind],
+                    "latest": latest,
+                    "latest_links": _version_links(latest) if latest else None,
+                    "status": _draft_status(draft, latest),
+                    "can_edit": policies.can_edit_templates(user, draft.agency_id),
+                    "edit_url": reverse(
+                        "documents:staff_edit",
+                        kwargs={"item_code": draft.item.code, "kind": draft.kind},
+                    ),
+                }
+            )
+    rows.sort(key=lambda r: (r["draft"].agency_id, r["draft"].item.code, str(r["draft"].kind)))
+    without = [
+        item
+        for item in selectors.items_without_templates(user)
+        if policies.can_edit_templates(user, item.agency_id)
+    ]
+    return render(request, "documents/staff_drafts.html", {"rows": rows, "items_without": without})
+
+
+@staff_view
+@require_POST
+def staff_create(request: HttpRequest) -> HttpResponse:
+    """Create both drafts of an item without templates (from the catalog entry's defaults)."""
+    code = (request.POST.get("item_code") or "").strip()
+    item = _staff_item(code, TemplateKind.NOTIFICATION)
+    if not policies.can_edit_templates(request.user, item.agency_id):
+        raise NotFound()
+    try:
+        services.template_draft_create(actor=request.user, item=item)
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("documents:staff_drafts")
+    messages.success(request, _("已生成“%(name)s”的告知书和承诺书草稿。") % {"name": item.name})
+    return redirect("documents:staff_edit", item_code=item.code, kind=TemplateKind.NOTIFICATION)
+
+
+def _field_findings(field: str, text: str) -> list[dict[str, Any]]:
+    return services.lint_content({"fields": {field: text}}) if text else []
+
+
+def _editor_context(
+    request: HttpRequest,
+    template: StaffTemplate,
+    values: dict[str, str],
+    errors: dict[str, list[str]],
+    message: str = "",
+) -> dict[str, Any]:
+    user = request.user
+    can_edit = policies.can_edit_templates(user, template.agency_id)
+    fields = [
+        {
+            "name": field,
+            "label": FIELD_LABELS[field],
+            "value": values.get(field, ""),
+            "errors": errors.get(field, []),
+            "findings": _field_findings(field, values.get(field, "")),
+        }
+        for field in services.text_fields_of(template)
+    ]
+    latest = selectors.public_latest_version(template.item, template.kind)
+    return {
+        "template": template,
+        "item": template.item,
+        "kind_label": KIND_LABELS[template.kind],
+        "fields": fields,
+        "facts": template.facts if isinstance(template, CommitmentTemplate) else None,
+        "facts_label": FACTS_LABEL,
+        "facts_errors": errors.get("facts", []),
+        "can_edit": can_edit,
+        "can_override": policies.can_override_lint(user, template.agency_id),
+        "override_reason": request.POST.get("override_reason", "") if request.POST else "",
+        "override_errors": errors.get("override_reason", []),
+        "other_errors": errors.get("", []),
+        "message": message,
+        "latest": latest,
+        "latest_links": _version_links(latest) if latest else None,
+        "status": _draft_status(template, latest),
+        "lint_url": reverse(
+            "documents:staff_lint",
+            kwargs={"item_code": template.item.code, "kind": template.kind},
+        ),
+        "other_kind": TemplateKind.COMMITMENT
+        if template.kind == TemplateKind.NOTIFICATION
+        else TemplateKind.NOTIFICATION,
+        "other_kind_label": KIND_LABELS[
+            TemplateKind.COMMITMENT
+            if template.kind == TemplateKind.NOTIFICATION
+            else TemplateKind.NOTIFICATION
+        ],
+    }
+
+
+def _errors_of(exc: DomainError, known: set[str]) -> dict[str, list[str]]:
+    """Each detail of a refusal under its field (facts[0].label → facts; unknown → "")."""
+    errors: dict[str, list[str]] = {}
+    details = exc.details or [{"field": exc.field, "message": exc.message}]
+    for detail in details:
+        field = str(detail.get("field") or "").split("[")[0].split(".")[0]
+        message = str(detail.get("message") or exc.message)
+        if detail.get("suggestion"):
+            message = f"{message}（{_('修改建议')}：{detail['suggestion']}）"
+        errors.setdefault(field if field in known else "", []).append(message)
+    return errors
+
+
+@staff_view
+def staff_edit(request: HttpRequest, item_code: str, kind: str) -> HttpResponse:
+    """Edit a draft (save), publish it, or — a Justice Bureau reviewer — publish over blocking
+    findings with a written reason. Refusals show their message and per-field details."""
+    template = _staff_template(request.user, item_code, kind)
+    text_fields = services.text_fields_of(template)
+    values = {field: getattr(template, field) or "" for field in text_fields}
+    if request.method != "POST":
+        context = _editor_context(request, template, values, {})
+        return render(request, "documents/staff_edit.html", context)
+
+    action = request.POST.get("action", "")
+    known = {*text_fields, "facts", "override_reason"}
+    edit_url = reverse("documents:staff_edit", kwargs={"item_code": item_code, "kind": kind})
+    try:
+        if action in ("save", "publish"):
+            if not policies.can_edit_templates(request.user, template.agency_id):
+                raise PermissionDenied(_("只有本机关的部门管理员可以修改草稿"))
+            values = {field: request.POST.get(field, "") for field in text_fields}
+            template = services.template_draft_update(
+                actor=request.user, template=template, data=dict(values)
+            )
+            values = {field: getattr(template, field) or "" for field in text_fields}
+            if action == "save":
+                messages.success(request, _("草稿已保存。"))
+                return redirect(edit_url)
+            version = services.template_publish(actor=request.user, template=template)
+        elif action == "override":
+            version = services.template_publish(
+                actor=request.user,
+                template=template,
+                override_reason=request.POST.get("override_reason", ""),
+            )
+        else:
+            raise NotFound()
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as exc:
+        summary = (
+            _("草稿已保存，但未发布：") if action == "publish" else _("未完成：")
+        ) + exc.message
+        context = _editor_context(request, template, values, _errors_of(exc, known), summary)
+        return render(request, "documents/staff_edit.html", context, status=400)
+    messages.success(
+        request,
+        _("已发布%(kind)s第%(number)s版。")
+        % {"kind": KIND_LABELS[template.kind], "number": version.number},
+    )
+    return redirect(edit_url)
+
+
+@staff_view
+@require_POST
+def staff_lint(request: HttpRequest, item_code: str, kind: str) -> HttpResponse:
+    """The linter's findings of one field's text, as an HTML fragment (htmx, R-3.2)."""
+    template = _staff_template(request.user, item_code, kind)
+    field = request.POST.get("field", "")
+    if field not in services.text_fields_of(template):
+        raise NotFound()
+    text = request.POST.get(field, "")
+    too_long = len(text) > TEXT_LIMIT
+    findings = [] if too_long else _field_findings(field, text)
+    return render(
+        request,
+        "documents/staff_findings.html",
+        {"field": {"name": field, "findings": findings}, "too_long": too_long},
+    )

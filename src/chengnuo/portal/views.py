@@ -449,9 +449,11 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("catalog:import", "", gettext_lazy("批量导入目录清单")),
         ("catalog:matter_list", "", gettext_lazy("行政事项管理")),
         ("credit:notices", "", gettext_lazy("严重失信通报")),
+        ("documents:staff_drafts", "", gettext_lazy("告知书和承诺书编辑")),
     ],
     Role.JUSTICE_REVIEWER: [
         ("catalog:proposal_list", "?status=submitted", gettext_lazy("待备案的目录调整申报")),
+        ("documents:staff_drafts", "", gettext_lazy("告知书和承诺书编辑")),
     ],
     Role.WINDOW_CLERK: [
         ("credit:lookup", "", gettext_lazy("事中核查信用")),
