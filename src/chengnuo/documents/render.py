@@ -337,3 +337,220 @@ def version_filename(version: Any, fmt: str) -> str:
     """ASCII download name: RS-ZM-001-notification-v1.pdf"""
     code = _UNSAFE.sub("_", version.item.code).strip("._") or "item"
     return f"{code}-{version.kind}-v{version.number}.{fmt}"
+
+
+# --- service guides and work rules (R-3.4, R-3.5) --------------------------------------------
+
+GUIDE_KIND_TITLES = {"guide": "办事指南", "work_rules": "工作规程"}
+MATERIALS_COLUMNS = ("序号", "材料名称", "说明", "提交方式")
+PLAIN_MATERIAL = "按要求提交"
+PROOF_REQUIRED = "需提交证明"
+DAY_FIELDS = ("legal_time_limit_days", "promised_time_limit_days")
+
+
+@dataclass(frozen=True)
+class GuideLayout:
+    title: str
+    subtitle: list[str]
+    # (heading, kind, body): kind "text" (body a str), "materials" (rows of 4 str), "steps"
+    # (a list of str), in the order of the document's required sections.
+    sections: list[tuple[str, str, Any]]
+    footer: str
+
+
+def material_rows(materials: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+    """(number, name, note, how to submit) of each material; a proof of an item under commitment
+    carries the "实行告知承诺制" marking and the alternative (R-3.5, R-2.1)."""
+    rows = []
+    for i, entry in enumerate(materials, start=1):
+        if entry.get("kind") == "proof":
+            if entry.get("under_commitment"):
+                how = f"{_text(entry.get('marking'))}：{_text(entry.get('alternative'))}"
+            else:
+                how = PROOF_REQUIRED
+        else:
+            how = PLAIN_MATERIAL
+        rows.append((str(i), _text(entry.get("name")), _text(entry.get("note")), how))
+    return rows
+
+
+def guide_layout(
+    content: dict[str, Any], *, number: int | None = None, digest: str = ""
+) -> GuideLayout:
+    """The structure of a published guide or work-rules content, shared by HTML, DOCX and PDF."""
+    from .guides import GUIDE_SECTIONS, LABELS, WORK_RULES_SECTIONS
+
+    kind = content.get("kind", "")
+    fields = content.get("fields") or {}
+    agency = content.get("agency") or {}
+    subtitle = [f"实施机关：{_text(agency.get('name'))}"]
+    sections: list[tuple[str, str, Any]] = []
+    if kind == "work_rules":
+        subject = content.get("item") or {}
+        subtitle.append(f"证明事项：{_text(subject.get('name'))}（{_text(subject.get('code'))}）")
+        for field, label in WORK_RULES_SECTIONS:
+            if field == "steps":
+                steps = [_text(s) for s in content.get("steps") or []]
+                sections.append((label, "steps", steps))
+            else:
+                sections.append((label, "text", _text(fields.get(field))))
+    else:
+        subject = content.get("matter") or {}
+        subtitle.append(f"行政事项：{_text(subject.get('name'))}（{_text(subject.get('code'))}）")
+        for field, label in GUIDE_SECTIONS:
+            if field == "materials":
+                rows = material_rows(content.get("materials") or [])
+                sections.append((label, "materials", rows))
+            elif field in DAY_FIELDS:
+                days = fields.get(field)
+                sections.append((label, "text", f"{days}个工作日" if days else ""))
+            else:
+                sections.append((label, "text", _text(fields.get(field))))
+    if _text(fields.get("free_text")).strip():
+        sections.append((LABELS["free_text"], "text", _text(fields.get("free_text"))))
+    footer_parts = []
+    if number is not None:
+        footer_parts.append(f"版本：第{number}版")
+    if digest:
+        footer_parts.append(f"SM3摘要：{digest}")
+    return GuideLayout(
+        title=f"{_text(subject.get('name'))}{GUIDE_KIND_TITLES.get(kind, '')}",
+        subtitle=subtitle,
+        sections=sections,
+        footer="　".join(footer_parts),
+    )
+
+
+def render_guide_docx(
+    content: dict[str, Any], *, number: int | None = None, digest: str = ""
+) -> bytes:
+    """A published guide or work rules as a Word document (python-docx)."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
+
+    doc_layout = guide_layout(content, number=number, digest=digest)
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    _docx_font(document.styles["Normal"], size=12)
+
+    def paragraph(text: str, *, size: float = 12, bold: bool = False, center: bool = False) -> None:
+        p = document.add_paragraph()
+        if center:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _docx_font(p.add_run(text), size=size, bold=bold)
+
+    paragraph(doc_layout.title, size=18, bold=True, center=True)
+    for line in doc_layout.subtitle:
+        paragraph(line, center=True)
+    for label, kind, body in doc_layout.sections:
+        paragraph(label, size=14, bold=True)
+        if kind == "materials":
+            table = document.add_table(rows=1, cols=len(MATERIALS_COLUMNS))
+            table.style = "Table Grid"
+            for cell, text in zip(table.rows[0].cells, MATERIALS_COLUMNS, strict=True):
+                _docx_font(cell.paragraphs[0].add_run(text), bold=True)
+            for row in body:
+                for cell, text in zip(table.add_row().cells, row, strict=True):
+                    _docx_font(cell.paragraphs[0].add_run(text))
+        elif kind == "steps":
+            for i, step in enumerate(body, start=1):
+                paragraph(f"{i}. {step}")
+        else:
+            paragraph(body)
+    if doc_layout.footer:
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _docx_font(footer.add_run(doc_layout.footer), size=8)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def render_guide_pdf(
+    content: dict[str, Any], *, number: int | None = None, digest: str = ""
+) -> bytes:
+    """A published guide or work rules as an A4 PDF (fpdf2) with the installed CJK font."""
+    from fpdf import FPDF
+    from fpdf.enums import WrapMode, XPos, YPos
+    from fpdf.fonts import FontFace
+
+    path, index = cjk_font()
+    doc_layout = guide_layout(content, number=number, digest=digest)
+
+    class Document(FPDF):
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("cjk", size=8)
+            text = f"{doc_layout.footer}　第{self.page_no()}页" if doc_layout.footer else ""
+            self.multi_cell(0, 4, text, align="C", wrapmode=WrapMode.CHAR)
+
+    pdf = Document(orientation="portrait", unit="mm", format="A4")
+    pdf.set_title(doc_layout.title)
+    pdf.set_creator("chengnuo")
+    pdf.set_margins(20, 20, 20)
+    pdf.set_auto_page_break(auto=True, margin=22)
+    pdf.add_font("cjk", fname=path, collection_font_number=index)
+    pdf.add_page()
+
+    def block(text: str, *, size: float = 11, height: float = 6.5, align: str = "L") -> None:
+        pdf.set_font("cjk", size=size)
+        pdf.multi_cell(
+            0,
+            height,
+            text,
+            align=align,
+            wrapmode=WrapMode.CHAR,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+
+    block(doc_layout.title, size=18, height=10, align="C")
+    for line in doc_layout.subtitle:
+        block(line, align="C")
+    pdf.ln(2)
+    for label, kind, body in doc_layout.sections:
+        pdf.ln(2)
+        block(label, size=13, height=8)
+        if kind == "materials":
+            pdf.set_font("cjk", size=10)
+            headings = FontFace(fill_color=(235, 235, 235))
+            with pdf.table(
+                col_widths=(1, 4, 6, 6), headings_style=headings, wrapmode=WrapMode.CHAR
+            ) as t:
+                header = t.row()
+                for text in MATERIALS_COLUMNS:
+                    header.cell(text)
+                for row in body:
+                    r = t.row()
+                    for text in row:
+                        r.cell(text)
+        elif kind == "steps":
+            for i, step in enumerate(body, start=1):
+                block(f"{i}. {step}")
+        else:
+            block(body)
+    return bytes(pdf.output())
+
+
+GUIDE_RENDERERS = {"docx": render_guide_docx, "pdf": render_guide_pdf}
+
+
+def render_guide_version(version: Any, fmt: str) -> bytes:
+    """A `GuideVersion` as `fmt` (docx or pdf)."""
+    try:
+        renderer = GUIDE_RENDERERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown document format {fmt!r}") from None
+    return renderer(version.content, number=version.number, digest=version.digest)
+
+
+def guide_filename(version: Any, fmt: str) -> str:
+    """ASCII download name: guide-340100-RS-001-v1.pdf, work-rules-RS-ZM-001-v1.docx"""
+    if version.kind == "work_rules":
+        prefix, code = "work-rules", version.item.code
+    else:
+        prefix, code = "guide", version.matter.code
+    code = _UNSAFE.sub("_", code).strip("._") or prefix
+    return f"{prefix}-{code}-v{version.number}.{fmt}"

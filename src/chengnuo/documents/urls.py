@@ -14,3 +14,8 @@ urlpatterns += [
     path("staff/<str:item_code>/<str:kind>/", views.staff_edit, name="staff_edit"),
     path("staff/<str:item_code>/<str:kind>/lint/", views.staff_lint, name="staff_lint"),
 ]
+urlpatterns += [
+    path("guides/", views.guide_index, name="guides"),
+    path("guides/<int:pk>/", views.guide_version, name="guide_version"),
+    path("guides/<int:pk>.<str:fmt>", views.guide_download, name="guide_download"),
+]

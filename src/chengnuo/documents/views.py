@@ -402,3 +402,89 @@ def staff_lint(request: HttpRequest, item_code: str, kind: str) -> HttpResponse:
         "documents/staff_findings.html",
         {"field": {"name": field, "findings": findings}, "too_long": too_long},
     )
+
+
+# --- public: service guides and work rules (R-3.4, R-3.5) -----------------------------------
+
+
+def _guide_links(version: Any) -> dict[str, str]:
+    return {
+        "html": reverse("documents:guide_version", kwargs={"pk": version.pk}),
+        "docx": reverse("documents:guide_download", kwargs={"pk": version.pk, "fmt": "docx"}),
+        "pdf": reverse("documents:guide_download", kwargs={"pk": version.pk, "fmt": "pdf"}),
+    }
+
+
+def _guide_version_or_404(pk: int) -> Any:
+    from . import guides
+
+    if not 0 < pk <= MAX_DB_ID:
+        raise Http404
+    try:
+        return guides.public_guide_version_get(pk)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def guide_index(request: HttpRequest) -> HttpResponse:
+    """The latest published service guide of every matter and work rules of every item under
+    commitment, per agency; `?agency=<id>` narrows the list. No login."""
+    from . import guides
+
+    warnings: list[str] = []
+    raw_agency = request.GET.get("agency", "")
+    agency_id = _parse_id(raw_agency)
+    if raw_agency.strip() and agency_id is None:
+        warnings.append(_("“实施机关”参数无效，已忽略该条件。"))
+    versions = list(guides.public_latest_guide_versions(agency_id=agency_id))
+    for v in versions:
+        v.links = _guide_links(v)  # type: ignore[attr-defined]
+    agencies = catalog_selectors.public_agency_choices()
+    return render(
+        request,
+        "documents/guide_index.html",
+        {
+            "versions": versions,
+            "agency_id": agency_id,
+            "agencies": agencies,
+            "warnings": warnings,
+        },
+    )
+
+
+def guide_version(request: HttpRequest, pk: int) -> HttpResponse:
+    """One published guide or work rules in HTML with its SM3 digest (print stylesheet)."""
+    from . import guides
+
+    v = _guide_version_or_404(pk)
+    latest = (
+        guides.public_latest_work_rules(v.item)
+        if v.kind == "work_rules"
+        else guides.public_latest_guide(v.matter)
+    )
+    doc_layout = renderers.guide_layout(v.content, number=v.number, digest=v.digest)
+    return render(
+        request,
+        "documents/guide_version.html",
+        {
+            "version": v,
+            "links": _guide_links(v),
+            "latest": latest,
+            "is_latest": latest is not None and latest.pk == v.pk,
+            "latest_links": _guide_links(latest) if latest else None,
+            "layout": doc_layout,
+            "materials_columns": renderers.MATERIALS_COLUMNS,
+        },
+    )
+
+
+def guide_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The guide or work rules as DOCX or PDF, as an attachment with an ASCII filename."""
+    if fmt not in renderers.CONTENT_TYPES:
+        raise Http404
+    v = _guide_version_or_404(pk)
+    body = renderers.render_guide_version(v, fmt)
+    response = HttpResponse(body, content_type=renderers.CONTENT_TYPES[fmt])
+    filename = renderers.guide_filename(v, fmt)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

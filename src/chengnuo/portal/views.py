@@ -31,6 +31,7 @@ from chengnuo.catalog.constants import MatterType, PriorityDomain
 from chengnuo.catalog.models import CertificationItem
 from chengnuo.catalog.rules import FIELD_LABELS, diff_snapshots
 from chengnuo.core.errors import NotFound
+from chengnuo.documents import guides as document_guides
 from chengnuo.documents import selectors as document_selectors
 
 PAGE_SIZE = 30
@@ -309,7 +310,11 @@ def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "portal/matter_detail.html",
-        {"matter": matter, "items": selectors.matter_items_in_force(matter)},
+        {
+            "matter": matter,
+            "items": selectors.matter_items_in_force(matter),
+            "guide": document_guides.public_latest_guide(matter),
+        },
     )
 
 
