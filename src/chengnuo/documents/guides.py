@@ -26,9 +26,9 @@ from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDeni
 from chengnuo.core.rules import FieldError, raise_field_errors
 
 from . import guide_defaults, policies
-from .constants import CONTENT_SCHEMA, MIN_OVERRIDE_REASON, TEXT_LIMIT
+from .constants import CONTENT_SCHEMA, TEXT_LIMIT
 from .guide_models import GuideKind, GuideVersion, ServiceGuide, WorkRules
-from .services import finding_dict, item_commitment_errors
+from .services import check_lint_override, finding_dict, item_commitment_errors
 
 Document = ServiceGuide | WorkRules
 
@@ -468,49 +468,6 @@ def work_rules_draft_update(*, actor: Any, rules: WorkRules, data: dict[str, Any
 # --- publishing -----------------------------------------------------------------------------
 
 
-def _blocking_message(blocking: list[dict[str, Any]]) -> str:
-    def where(field: str) -> str:
-        return LABELS.get(field.split("[")[0], field)
-
-    shown = "；".join(
-        f"{where(f['field'])}中的“{f['phrase']}”：{f['reason']}" for f in blocking[:10]
-    )
-    more = f"（另有{len(blocking) - 10}处）" if len(blocking) > 10 else ""
-    return f"文本存在{len(blocking)}处阻断性问题（R-3.2）：{shown}{more}"
-
-
-def _check_override(
-    actor: Any, document: Document, blocking: list[dict[str, Any]], reason: str
-) -> None:
-    details = [
-        {
-            "field": f["field"],
-            "code": "lint_blocking",
-            "message": f"“{f['phrase']}”：{f['reason']}",
-            "phrase": f["phrase"],
-            "start": f["start"],
-            "end": f["end"],
-            "suggestion": f["suggestion"],
-        }
-        for f in blocking
-    ]
-    message = _blocking_message(blocking)
-    if not policies.can_override_lint(actor, document.agency_id):
-        suffix = "；请修改后发布，或由司法局审核人员书面说明理由后放行" if reason else ""
-        raise DomainError("lint_blocking", message + suffix, details=details)
-    if len(reason) < MIN_OVERRIDE_REASON:
-        raise DomainError(
-            "override_reason_required",
-            f"{message}；司法局审核人员放行须书面说明理由（不少于{MIN_OVERRIDE_REASON}个字）",
-            field="override_reason",
-            details=details,
-        )
-    if len(reason) > TEXT_LIMIT:
-        raise DomainError(
-            "too_long", f"放行理由不得超过{TEXT_LIMIT}个字符", field="override_reason"
-        )
-
-
 def _publish(*, actor: Any, document: Document, override_reason: str) -> GuideVersion:
     if not policies.can_publish_templates(actor, document.agency_id):
         raise NotFound()
@@ -530,7 +487,7 @@ def _publish(*, actor: Any, document: Document, override_reason: str) -> GuideVe
         blocking = [f for f in findings if f["severity"] == "blocking"]
         overridden = False
         if blocking:
-            _check_override(actor, locked, blocking, override_reason)
+            check_lint_override(actor, locked.agency_id, blocking, override_reason, LABELS)
             overridden = True
         kind = str(locked.kind)
         previous = GuideVersion.objects.filter(

@@ -370,7 +370,7 @@ def template_publish(
         blocking = [f for f in findings if f["severity"] == "blocking"]
         overridden = False
         if blocking:
-            _check_override(actor, locked, blocking, override_reason)
+            check_lint_override(actor, locked.agency_id, blocking, override_reason)
             overridden = True
         elif override_reason:
             override_reason = ""  # nothing to override
@@ -412,9 +412,12 @@ def template_publish(
     return version
 
 
-def _blocking_message(blocking: list[dict[str, Any]]) -> str:
+def blocking_message(blocking: list[dict[str, Any]], labels: dict[str, str] | None = None) -> str:
+    """One Chinese sentence naming the blocking findings (R-3.2), shared with guides."""
+    labels = FIELD_LABELS if labels is None else labels
+
     def where(field: str) -> str:
-        return FIELD_LABELS.get(field.split("[")[0], field)
+        return labels.get(field.split("[")[0], field)
 
     shown = "；".join(
         f"{where(f['field'])}中的“{f['phrase']}”：{f['reason']}" for f in blocking[:10]
@@ -423,9 +426,15 @@ def _blocking_message(blocking: list[dict[str, Any]]) -> str:
     return f"文本存在{len(blocking)}处阻断性问题（R-3.2）：{shown}{more}"
 
 
-def _check_override(
-    actor: Any, template: Template, blocking: list[dict[str, Any]], reason: str
+def check_lint_override(
+    actor: Any,
+    agency_id: int,
+    blocking: list[dict[str, Any]],
+    reason: str,
+    labels: dict[str, str] | None = None,
 ) -> None:
+    """Blocking findings stop publication unless a Justice Bureau reviewer overseeing the
+    agency gives a written reason (R-3.2). Shared by templates, guides and work rules."""
     details = [
         {
             "field": f["field"],
@@ -438,8 +447,8 @@ def _check_override(
         }
         for f in blocking
     ]
-    message = _blocking_message(blocking)
-    if not policies.can_override_lint(actor, template.agency_id):
+    message = blocking_message(blocking, labels)
+    if not policies.can_override_lint(actor, agency_id):
         suffix = "；请修改后发布，或由司法局审核人员书面说明理由后放行" if reason else ""
         raise DomainError("lint_blocking", message + suffix, details=details)
     if len(reason) < MIN_OVERRIDE_REASON:
