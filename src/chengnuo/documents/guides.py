@@ -28,7 +28,7 @@ from chengnuo.core.rules import FieldError, raise_field_errors
 from . import guide_defaults, policies
 from .constants import CONTENT_SCHEMA, TEXT_LIMIT
 from .guide_models import GuideKind, GuideVersion, ServiceGuide, WorkRules
-from .services import check_lint_override, finding_dict, item_commitment_errors
+from .services import check_lint_override, item_commitment_errors, lint_texts
 
 Document = ServiceGuide | WorkRules
 
@@ -355,13 +355,7 @@ def content_texts(content: dict[str, Any]) -> list[tuple[str, str]]:
 
 def lint_content(content: dict[str, Any]) -> list[dict[str, Any]]:
     """R-3.2: linter findings of every text of a guide or work-rules content."""
-    from .linter import lint
-
-    return [
-        finding_dict(field, finding)
-        for field, text in content_texts(content)
-        for finding in lint(text)
-    ]
+    return lint_texts(content_texts(content))
 
 
 # --- drafts ---------------------------------------------------------------------------------

@@ -267,15 +267,16 @@ def finding_dict(field: str, finding: Any) -> dict[str, Any]:
     }
 
 
-def lint_content(content: dict[str, Any]) -> list[dict[str, Any]]:
-    """R-3.2: linter findings of every text of a content, each with its field."""
+def lint_texts(texts: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """R-3.2: linter findings of (field, text) pairs, each with its field."""
     from .linter import lint  # the linter is its own module (rules are data)
 
-    return [
-        finding_dict(field, finding)
-        for field, text in content_texts(content)
-        for finding in lint(text)
-    ]
+    return [finding_dict(field, finding) for field, text in texts for finding in lint(text)]
+
+
+def lint_content(content: dict[str, Any]) -> list[dict[str, Any]]:
+    """R-3.2: linter findings of every text of a template's content."""
+    return lint_texts(content_texts(content))
 
 
 # --- drafts ---------------------------------------------------------------------------------
