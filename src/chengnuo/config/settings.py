@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "chengnuo.catalog",
     "chengnuo.credit",
     "chengnuo.documents",
+    "chengnuo.cases",
+    "chengnuo.verification",
     "chengnuo.portal",
 ]
 

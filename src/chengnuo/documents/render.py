@@ -112,7 +112,16 @@ def layout(
         applicant = ((filled or {}).get("applicant") or {}).get("name")
         if applicant:
             closing.append(f"承诺人：{applicant}")
-        closing += [SIGNATURE_LINE, DATE_LINE]
+        signed = (filled or {}).get("signed") or {}
+        if signed:
+            closing += [
+                f"办件编号：{_text(signed.get('case'))}",
+                f"签署方式：{_text(signed.get('method'))}",
+                f"签署时间：{_text(signed.get('at'))}",
+                f"承诺记录SM3摘要：{_text(signed.get('digest'))}",
+            ]
+        else:
+            closing += [SIGNATURE_LINE, DATE_LINE]
     else:
         sections = [(label, _text(fields.get(field))) for field, label in NOTIFICATION_ELEMENTS]
         if _text(fields.get("free_text")).strip():

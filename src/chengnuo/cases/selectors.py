@@ -1,0 +1,182 @@
+"""Reads of cases, scoped to the actor: an applicant sees the cases of the subjects linked to the
+account; staff see their agencies' cases (the Justice Bureau those it reviews, R-8.1); nobody
+else sees anything (404). Published commitments are public for their period (R-6.3)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from chengnuo.catalog.constants import DisclosureScope
+from chengnuo.catalog.models import Matter
+from chengnuo.core.errors import NotFound
+
+from . import policies
+from .constants import CONCLUDED, CaseStatus, CommitmentStatus
+from .models import Case, CaseEvent, CaseItem, Commitment, Proof
+
+MAX_ID = 2**31 - 1
+PORTAL_SCOPES = (DisclosureScope.WEBSITE, DisclosureScope.NATIONAL_PLATFORM)
+
+
+def _base() -> QuerySet[Case]:
+    return Case.objects.select_related("matter", "agency", "subject", "decided_by")
+
+
+def cases_visible_to(actor: Any) -> QuerySet[Case]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return Case.objects.none()
+    from chengnuo.credit.models import SubjectLink
+
+    own = Q(subject__in=SubjectLink.objects.filter(user=actor).values("subject_id"))
+    agency_ids = policies.staff_readable_agency_ids(actor)
+    if agency_ids is None:
+        return _base()
+    return _base().filter(own | Q(agency_id__in=agency_ids))
+
+
+def my_cases(actor: Any) -> QuerySet[Case]:
+    """The applicant's own cases (of the subjects linked to the account)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return Case.objects.none()
+    from chengnuo.credit.models import SubjectLink
+
+    return _base().filter(subject__in=SubjectLink.objects.filter(user=actor).values("subject_id"))
+
+
+def staff_cases(
+    actor: Any,
+    *,
+    status: str = "",
+    matter_id: int | None = None,
+    overdue: bool = False,
+    q: str = "",
+    on: date | None = None,
+) -> QuerySet[Case]:
+    """The officer's queue: cases of the agencies the actor handles or reads, filtered."""
+    agency_ids = policies.staff_readable_agency_ids(actor)
+    qs = _base() if agency_ids is None else _base().filter(agency_id__in=agency_ids)
+    if status in CaseStatus.values:
+        qs = qs.filter(status=status)
+    if matter_id:
+        qs = qs.filter(matter_id=matter_id)
+    if overdue:
+        qs = qs.filter(status=CaseStatus.SUBMITTED, due_date__lt=on or timezone.localdate())
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(matter__name__icontains=q))
+    return qs.order_by("due_date", "-created_at") if status == CaseStatus.SUBMITTED else qs
+
+
+def case_get_for(actor: Any, number: str) -> Case:
+    if not isinstance(number, str) or not 0 < len(number) <= 32:
+        raise NotFound()
+    case = cases_visible_to(actor).filter(number=number).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def case_lines(case: Case) -> list[CaseItem]:
+    return list(
+        case.items.select_related("item", "catalog_version").prefetch_related(
+            Prefetch("commitments", queryset=Commitment.objects.order_by("signed_at", "id")),
+            Prefetch("proofs", queryset=Proof.objects.order_by("id")),
+        )
+    )
+
+
+def case_line_get(case: Case, item_code: str) -> CaseItem:
+    line = case.items.select_related("case", "item").filter(item__code=item_code).first()
+    if line is None:
+        raise NotFound()
+    return line
+
+
+def case_timeline(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("at", "id")
+
+
+def commitment_get_for(actor: Any, pk: Any) -> Commitment:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk <= MAX_ID:
+        raise NotFound()
+    c = (
+        Commitment.objects.select_related(
+            "case", "item", "subject", "commitment_version", "notification_version"
+        )
+        .filter(pk=pk, case__in=cases_visible_to(actor))
+        .first()
+    )
+    if c is None:
+        raise NotFound()
+    return c
+
+
+def proof_get_for(actor: Any, pk: Any) -> Proof:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk <= MAX_ID:
+        raise NotFound()
+    proof = (
+        Proof.objects.select_related("case_item__case", "case_item__item")
+        .filter(pk=pk, case_item__case__in=cases_visible_to(actor))
+        .first()
+    )
+    if proof is None:
+        raise NotFound()
+    return proof
+
+
+def public_commitments(*, on: date | None = None, agency_id: int | None = None):
+    """R-6.3: commitments published on the portal today (their period runs), of approved cases;
+    the template shows masked names and identifiers only."""
+    today = on or timezone.localdate()
+    qs = Commitment.objects.select_related(
+        "case__agency", "case__matter", "item", "subject"
+    ).filter(
+        status=CommitmentStatus.SIGNED,
+        case__status=CaseStatus.APPROVED,
+        disclosure_scope__in=PORTAL_SCOPES,
+        publish_from__lte=today,
+        publish_to__gte=today,
+    )
+    if agency_id:
+        qs = qs.filter(case__agency_id=agency_id)
+    return qs.order_by("-publish_from", "-id")
+
+
+def public_commitment_get(pk: Any, *, on: date | None = None) -> Commitment:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk <= MAX_ID:
+        raise NotFound()
+    c = public_commitments(on=on).filter(pk=pk).first()
+    if c is None:
+        raise NotFound()
+    return c
+
+
+def withdrawal_counts(actor: Any) -> dict[str, int]:
+    """Statistics of the actor's agencies: commitments signed, withdrawn, and cases concluded."""
+    cases = staff_cases(actor)
+    commitments = Commitment.objects.filter(case__in=cases)
+    return {
+        "cases": cases.count(),
+        "concluded": cases.filter(status__in=CONCLUDED).count(),
+        "signed": commitments.count(),
+        "withdrawn": commitments.filter(status=CommitmentStatus.WITHDRAWN).count(),
+    }
+
+
+def matters_for_application() -> QuerySet[Matter]:
+    return Matter.objects.select_related("agency").order_by("agency_id", "code")

@@ -1,0 +1,780 @@
+"""Every write of a case (R-1.1, R-2.1, R-2.2, R-3.1, R-3.3, R-6.2, R-6.3, R-6.4, R-6.5, R-9.1).
+
+Each service is keyword-only, checks who may act, locks the case row (`select_for_update`, so two
+officers acting on one case at once cannot both succeed), validates, and writes exactly one
+audit event and one timeline row in the same transaction. Follow-up work (archiving the signed
+PDF) runs after commit in the worker."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from chengnuo import audit
+from chengnuo.catalog.constants import ItemStatus
+from chengnuo.catalog.models import CatalogVersion, CertificationItem, Matter
+from chengnuo.catalog.selectors import matter_items_in_force
+from chengnuo.core.calendar import add_working_days
+from chengnuo.core.digest import digest_bytes, digest_json, jsonable
+from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from chengnuo.core.rules import FieldError, raise_field_errors
+from chengnuo.credit.models import Subject
+from chengnuo.credit.services import eligibility_of, risk_of
+from chengnuo.documents.constants import TemplateKind
+from chengnuo.documents.models import TemplateVersion
+from chengnuo.documents.selectors import public_latest_version
+from chengnuo.documents.services import version_content_for_case
+
+from . import policies, rules
+from .constants import (
+    DECISION_STATUS,
+    DEFAULT_TIME_LIMIT_DAYS,
+    EVENT_LABELS,
+    PROOF_MAX_BYTES,
+    PROOF_MAX_FILES_PER_ITEM,
+    PROOF_SIGNATURES,
+    SIGNATURE_SCAN_MAX_BYTES,
+    CaseStatus,
+    Channel,
+    Choice,
+    CommitmentStatus,
+    Decision,
+    Event,
+    SignMethod,
+)
+from .models import Case, CaseEvent, CaseItem, Commitment, Proof
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _timeline(
+    case: Case,
+    kind: str,
+    actor: Any,
+    message: str,
+    *,
+    item_code: str = "",
+    detail: dict[str, Any] | None = None,
+) -> CaseEvent:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        at=timezone.now(),
+        actor=user,
+        actor_label=str(user) if user else (str(actor) if actor else "系统"),
+        item_code=item_code,
+        message=message,
+        detail=jsonable(detail or {}),
+    )
+
+
+def _lock(case: Case, *, expected_version: int | None = None) -> Case:
+    locked = Case.objects.select_for_update().select_related("matter", "agency").get(pk=case.pk)
+    if expected_version is not None and expected_version != locked.version:
+        raise Conflict(
+            "stale_version",
+            f"办件已被他人更新（当前状态：{locked.get_status_display()}），请刷新页面后重试",
+        )
+    return locked
+
+
+def _bump(case: Case, *fields: str) -> None:
+    case.version += 1
+    case.save(update_fields=["version", "updated_at", *fields])
+
+
+def _ensure_open(case: Case, what: str) -> None:
+    if not case.can_change_items():
+        raise DomainError(
+            "case_concluded",
+            f"办件已{case.get_status_display()}（{_when(case)}），不能再{what}",
+        )
+
+
+def _when(case: Case) -> str:
+    moment = case.decided_at or case.updated_at
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _act_on(actor: Any, case: Case) -> None:
+    if not policies.may_act_on(actor, case):
+        raise NotFound()
+
+
+def _catalog_snapshot(item: CertificationItem, on: date) -> tuple[CatalogVersion | None, Any]:
+    """The agency's catalog version in force on `on` and the item's entry in it; ({}, None)
+    when the agency has no published version yet (the live catalog is then authoritative)."""
+    version = (
+        CatalogVersion.objects.filter(agency_id=item.agency_id, effective_date__lte=on)
+        .order_by("-effective_date", "-number")
+        .first()
+    )
+    if version is None:
+        return None, {}
+    return version, version.items.get(item.code)
+
+
+def offer_of(subject: Subject, item: CertificationItem, *, on: date) -> tuple[rules.Offer, Any]:
+    """R-2.1 + R-2.2: is commit offered to this subject for this item today? With the catalog
+    version it was decided on."""
+    version, entry = _catalog_snapshot(item, on)
+    in_force = rules.in_force_under_commitment(
+        live_in_force=item.status == ItemStatus.IN_FORCE,
+        live_under_commitment=item.under_commitment,
+        snapshot=entry,
+    )
+    return rules.offer_for(in_force=in_force, eligibility=eligibility_of(subject, item, on=on)), (
+        version
+    )
+
+
+def _refuse_offer(item: CertificationItem, offer: rules.Offer) -> None:
+    reasons = "；".join(r["message"] for r in offer.reasons)
+    hint = f"。{offer.repair_hint}" if offer.repair_hint else ""
+    raise DomainError(
+        "commitment_not_allowed",
+        f"“{item.name}”不能选择告知承诺：{reasons}{hint}",
+        field="choice",
+        details=[dict(r, field="choice") for r in offer.reasons],
+    )
+
+
+def time_limit_days(matter: Matter) -> int:
+    from chengnuo.documents.guides import public_latest_guide
+
+    guide = public_latest_guide(matter)
+    days = (guide.content.get("promised_time_limit_days") if guide else None) or 0
+    return int(days) if isinstance(days, int) and days > 0 else DEFAULT_TIME_LIMIT_DAYS
+
+
+# --- create ---------------------------------------------------------------------------------
+
+
+def case_create(*, actor: Any, matter: Matter, subject: Subject) -> Case:
+    """Start a case: online by an applicant acting for the subject, or at the window by a clerk
+    of the matter's agency. Each certification item the matter requires gets its line with the
+    commit offer decided now (catalog version in force today + credit eligibility, R-2.2), and
+    the subject's risk level is recorded for staff (R-6.4)."""
+    if policies.is_clerk_for(actor, matter.agency_id):
+        channel = Channel.WINDOW
+    elif policies.acts_for(actor, subject.pk):
+        channel = Channel.ONLINE
+    else:
+        raise PermissionDenied("您无权为该申请人办理此事项")
+    today = _today()
+    risk = risk_of(subject, on=today)
+    items = matter_items_in_force(matter)
+    with transaction.atomic():
+        case = Case.objects.create(
+            number=f"tmp-{uuid.uuid4().hex[:24]}",
+            matter=matter,
+            agency_id=matter.agency_id,
+            subject=subject,
+            channel=channel,
+            started_by=actor,
+            risk_level=risk.level,
+            risk_score=risk.score,
+            risk_factors=[{"label": f.label, "points": f.points} for f in risk.factors],
+        )
+        case.number = f"CN{today:%Y%m%d}{case.pk:06d}"
+        case.save(update_fields=["number"])
+        lines = []
+        for item in items:
+            offer, version = offer_of(subject, item, on=today)
+            lines.append(
+                CaseItem(
+                    case=case,
+                    item=item,
+                    catalog_version=version,
+                    commit_offered=offer.offered,
+                    eligibility=offer.as_json(today),
+                    choice="" if offer.offered else Choice.PROOF,
+                )
+            )
+        CaseItem.objects.bulk_create(lines)
+        after = {
+            "number": case.number,
+            "matter": matter.code,
+            "channel": channel,
+            "risk_level": risk.level,
+            "items": {line.item.code: line.commit_offered for line in lines},
+        }
+        _timeline(
+            case, Event.CREATED, actor, f"{Channel(channel).label}：{matter.name}", detail=after
+        )
+        audit.record(actor, Event.CREATED, case, None, after)
+    return case
+
+
+# --- per item -------------------------------------------------------------------------------
+
+
+def _lock_line(case_item: CaseItem, expected_version: int | None) -> tuple[Case, CaseItem]:
+    case = _lock(case_item.case, expected_version=expected_version)
+    line = CaseItem.objects.select_related("item").get(pk=case_item.pk)
+    return case, line
+
+
+def item_choose(
+    *, actor: Any, case_item: CaseItem, choice: str, expected_version: int | None = None
+) -> CaseItem:
+    """R-2.1: commit or submit the proof. Commit only when offered today (catalog and credit are
+    checked again); proof is always allowed. A signed commitment is left by withdrawing it."""
+    if choice not in (Choice.COMMIT, Choice.PROOF):
+        raise DomainError("invalid_choice", "办理方式只能是告知承诺（commit）或提交证明（proof）")
+    _act_on(actor, case_item.case)
+    with transaction.atomic():
+        case, line = _lock_line(case_item, expected_version)
+        _ensure_open(case, "更改办理方式")
+        if line.choice == choice:
+            return line
+        if line.commitments.filter(status=CommitmentStatus.SIGNED).exists():
+            raise DomainError(
+                "commitment_signed",
+                f"“{line.item.name}”已签署承诺书；如需改为提交证明，请先退出承诺并说明理由（R-6.2）",
+                field="choice",
+            )
+        today = _today()
+        if choice == Choice.COMMIT:
+            offer, version = offer_of(case.subject, line.item, on=today)
+            line.eligibility = offer.as_json(today)
+            line.commit_offered = offer.offered
+            line.catalog_version = version
+            if not offer.offered:
+                _refuse_offer(line.item, offer)
+        before = {"choice": line.choice}
+        line.choice = choice
+        line.save(update_fields=["choice", "eligibility", "commit_offered", "catalog_version"])
+        _bump(case)
+        label = Choice(choice).label
+        _timeline(
+            case, Event.ITEM_CHOSEN, actor, f"{line.item.name}：{label}", item_code=line.item.code
+        )
+        audit.record(
+            actor, Event.ITEM_CHOSEN, case, before, {"item": line.item.code, "choice": choice}
+        )
+    return line
+
+
+@dataclass(frozen=True)
+class ReadVersions:
+    """The template versions the applicant was shown (their ids), bound at signing."""
+
+    notification_id: int
+    commitment_id: int
+
+
+def current_versions(
+    item: CertificationItem,
+) -> tuple[TemplateVersion | None, TemplateVersion | None]:
+    return (
+        public_latest_version(item, TemplateKind.NOTIFICATION),
+        public_latest_version(item, TemplateKind.COMMITMENT),
+    )
+
+
+def _check_upload(
+    upload: Any, *, field: str, limit: int, what: str
+) -> tuple[str, int, str, str, bytes]:
+    name = os.path.basename(str(getattr(upload, "name", "") or "")).replace("\x00", "")
+    name = (name.strip() or what)[:255]
+    size = int(getattr(upload, "size", 0) or 0)
+    mb = limit // (1024 * 1024)
+    if size > limit:
+        raise DomainError(
+            "file_too_large", f"文件“{name}”超过{mb} MB，{what}不得超过{mb} MB", field=field
+        )
+    if size <= 0:
+        raise DomainError("file_empty", f"文件“{name}”为空", field=field)
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    match = next((s for s in PROOF_SIGNATURES if data.startswith(s[0])), None)
+    if match is None:
+        raise DomainError(
+            "file_type", f"文件“{name}”不是PDF、JPEG或PNG格式，只能上传这三种格式", field=field
+        )
+    return name, len(data), match[1], match[2], data
+
+
+def _signed_record(c: Commitment) -> dict[str, Any]:
+    """What the commitment's digest covers (R-9.1)."""
+    return {
+        "case": c.case.number,
+        "item": c.item.code,
+        "subject": {
+            "kind": c.subject.kind,
+            "id_type": c.subject.id_type,
+            "id": c.subject.id_masked,
+        },
+        "signer_name": c.signer_name,
+        "notification": {"id": c.notification_version_id, "digest": c.notification_digest},
+        "commitment": {"id": c.commitment_version_id, "digest": c.commitment_digest},
+        "facts": c.facts,
+        "insurance": c.insurance,
+        "signed_at": c.signed_at,
+        "method": c.method,
+        "signature_scan_digest": c.signature_scan_digest,
+    }
+
+
+def commitment_sign(
+    *,
+    actor: Any,
+    case_item: CaseItem,
+    read: ReadVersions,
+    facts: dict[str, Any],
+    confirmed: bool,
+    insurance: dict[str, Any] | None = None,
+    signature_scan: Any = None,
+    expected_version: int | None = None,
+) -> Commitment:
+    """R-3.3: sign the commitment for one item. The applicant confirms online (logged in and
+    acting for the subject); at the window a clerk records the handwritten signature scan.
+    Binds the notification and commitment versions the applicant read — refused if a newer one
+    was published since — with their digests and the facts committed to. Insurance first where
+    the item requires it (R-6.5). The PDF is archived after commit."""
+    case = case_item.case
+    if policies.acts_for(actor, case.subject_id):
+        method = SignMethod.ONLINE
+    elif policies.handles(actor, case.agency_id):
+        method = SignMethod.HANDWRITTEN
+    else:
+        raise NotFound()
+    if not confirmed:
+        raise DomainError(
+            "not_confirmed",
+            "请确认已阅读告知书并同意承诺书的全部内容后再签署",
+            field="confirmed",
+        )
+    scan: tuple[str, int, str, str, bytes] | None = None
+    if method == SignMethod.HANDWRITTEN:
+        if signature_scan is None:
+            raise DomainError(
+                "signature_scan_required",
+                "窗口签署须上传申请人手写签名的承诺书扫描件",
+                field="signature_scan",
+            )
+        scan = _check_upload(
+            signature_scan,
+            field="signature_scan",
+            limit=SIGNATURE_SCAN_MAX_BYTES,
+            what="签名扫描件",
+        )
+    today = _today()
+    with transaction.atomic():
+        case, line = _lock_line(case_item, expected_version)
+        _ensure_open(case, "签署承诺书")
+        item = line.item
+        if line.commitments.filter(status=CommitmentStatus.SIGNED).exists():
+            raise Conflict("already_signed", f"“{item.name}”的承诺书已签署，不能重复签署")
+        offer, version = offer_of(case.subject, item, on=today)
+        if not offer.offered:
+            _refuse_offer(item, offer)
+        notification, commitment_tpl = current_versions(item)
+        if notification is None or commitment_tpl is None:
+            raise DomainError(
+                "no_published_text",
+                f"“{item.name}”尚未发布告知书和承诺书，暂不能以承诺方式办理，请提交证明材料",
+            )
+        if (notification.pk, commitment_tpl.pk) != (read.notification_id, read.commitment_id):
+            raise Conflict(
+                "stale_template",
+                f"“{item.name}”的告知书或承诺书已更新（告知书第{notification.number}版、"
+                f"承诺书第{commitment_tpl.number}版），请重新阅读后签署",
+            )
+        content = version_content_for_case(commitment_tpl, facts=facts)
+        clean_facts = {
+            f["key"]: f["value"] for f in content.get("facts", []) if f["value"] is not None
+        }
+        clean_insurance: dict[str, Any] = {}
+        if item.liability_insurance_required:
+            clean_insurance, errors = rules.clean_insurance(insurance, on=today)
+            raise_field_errors(errors)
+        c = Commitment(
+            case_item=line,
+            case=case,
+            subject=case.subject,
+            item=item,
+            notification_version=notification,
+            notification_digest=notification.digest,
+            commitment_version=commitment_tpl,
+            commitment_digest=commitment_tpl.digest,
+            facts=clean_facts,
+            insurance=clean_insurance,
+            signer_name=case.subject.name,
+            signed_by=actor,
+            signed_at=timezone.now(),
+            method=method,
+        )
+        if scan is not None:
+            _name, _size, _type, extension, data = scan
+            c.signature_scan_digest = digest_bytes(data)
+            c.signature_scan.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
+        c.digest = digest_json(_signed_record(c))
+        try:
+            c.save()
+            before = {"choice": line.choice}
+            line.choice = Choice.COMMIT
+            line.catalog_version = version
+            line.eligibility = offer.as_json(today)
+            line.commit_offered = True
+            line.save(update_fields=["choice", "catalog_version", "eligibility", "commit_offered"])
+            _bump(case)
+            after = {
+                "item": item.code,
+                "commitment_id": c.pk,
+                "method": method,
+                "notification": [notification.number, notification.digest],
+                "commitment": [commitment_tpl.number, commitment_tpl.digest],
+                "digest": c.digest,
+                "insured": bool(clean_insurance),
+            }
+            _timeline(
+                case,
+                Event.COMMITMENT_SIGNED,
+                actor,
+                f"{item.name}：{SignMethod(method).label}签署承诺书（承诺书第{commitment_tpl.number}版）",
+                item_code=item.code,
+                detail=after,
+            )
+            audit.record(actor, Event.COMMITMENT_SIGNED, case, before, after)
+        except Exception:
+            if c.signature_scan:
+                default_storage.delete(c.signature_scan.name)
+            raise
+        pk = c.pk
+        transaction.on_commit(lambda: _enqueue_archive(pk))
+    return c
+
+
+def _enqueue_archive(pk: int) -> None:
+    from .tasks import archive_commitment
+
+    archive_commitment.enqueue(pk)
+
+
+def signed_content(c: Commitment) -> dict[str, Any]:
+    """The commitment text as signed: the version it was signed against, with its facts."""
+    content = version_content_for_case(c.commitment_version, facts=c.facts)
+    content["applicant"] = {"name": c.signer_name}
+    content["signed"] = {
+        "at": timezone.localtime(c.signed_at).strftime("%Y-%m-%d %H:%M"),
+        "method": SignMethod(c.method).label,
+        "digest": c.digest,
+        "case": c.case.number,
+    }
+    return content
+
+
+def commitment_archive(*, commitment_id: int) -> Commitment:
+    """Render the signed commitment as PDF against the version it was signed with, store it
+    and record its SM3 digest. Idempotent: an archived commitment is left as it is."""
+    from chengnuo.documents.render import render_pdf
+
+    with transaction.atomic():
+        c = (
+            Commitment.objects.select_for_update()
+            .select_related("case", "item", "commitment_version", "subject")
+            .get(pk=commitment_id)
+        )
+        if c.pdf:
+            return c
+        v = c.commitment_version
+        data = render_pdf(v.content, signed_content(c), number=v.number, digest=v.digest)
+        c.pdf_digest = digest_bytes(data)
+        c.pdf.save(f"{c.case.number}-{c.item.code}-{c.pk}.pdf", ContentFile(data), save=False)
+        try:
+            c.save(update_fields=["pdf", "pdf_digest"])
+            after = {"commitment_id": c.pk, "pdf_digest": c.pdf_digest}
+            _timeline(
+                c.case,
+                Event.COMMITMENT_ARCHIVED,
+                None,
+                f"{c.item.name}：承诺书PDF已归档（SM3 {c.pdf_digest[:16]}…）",
+                item_code=c.item.code,
+                detail=after,
+            )
+            audit.record(None, Event.COMMITMENT_ARCHIVED, c, None, after)
+        except Exception:
+            default_storage.delete(c.pdf.name)
+            raise
+    return c
+
+
+def commitment_withdraw(
+    *, actor: Any, commitment: Commitment, reason: str, expected_version: int | None = None
+) -> Commitment:
+    """R-6.2: before the case is concluded the applicant may withdraw a commitment with a
+    stated reason (at the window the clerk records it); the item reverts to the standard
+    procedure and the case continues. After conclusion it is refused with the reason."""
+    case = commitment.case
+    if not (policies.acts_for(actor, case.subject_id) or policies.handles(actor, case.agency_id)):
+        raise NotFound()
+    text, error = rules.clean_reason(reason, field="reason", label="退出承诺的理由")
+    with transaction.atomic():
+        case = _lock(case, expected_version=expected_version)
+        c = Commitment.objects.select_for_update().select_related("item").get(pk=commitment.pk)
+        if not case.can_withdraw():
+            raise DomainError(
+                "case_concluded",
+                f"办件已于{_when(case)}{case.get_status_display()}，办结后不能退出承诺（R-6.2）",
+            )
+        if c.status != CommitmentStatus.SIGNED:
+            raise Conflict("already_withdrawn", f"“{c.item.name}”的承诺已退出，不能重复退出")
+        if error:
+            raise_field_errors([error])
+        c.status = CommitmentStatus.WITHDRAWN
+        c.withdrawn_at = timezone.now()
+        c.withdrawn_by = actor
+        c.withdrawal_reason = text
+        c.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+        CaseItem.objects.filter(pk=c.case_item_id).update(choice=Choice.PROOF)
+        _bump(case)
+        after = {"item": c.item.code, "commitment_id": c.pk, "reason": text}
+        _timeline(
+            case,
+            Event.COMMITMENT_WITHDRAWN,
+            actor,
+            f"{c.item.name}：退出承诺，改为提交证明。理由：{text}",
+            item_code=c.item.code,
+            detail=after,
+        )
+        audit.record(actor, Event.COMMITMENT_WITHDRAWN, case, {"status": "signed"}, after)
+    return c
+
+
+def proof_upload(
+    *, actor: Any, case_item: CaseItem, upload: Any, expected_version: int | None = None
+) -> Proof:
+    """R-2.1: submit the proof for an item (standard procedure): PDF, JPEG or PNG by content,
+    at most 10 MB, at most five files per item, stored through the storage API."""
+    _act_on(actor, case_item.case)
+    name, size, content_type, extension, data = _check_upload(
+        upload, field="file", limit=PROOF_MAX_BYTES, what="证明材料"
+    )
+    with transaction.atomic():
+        case, line = _lock_line(case_item, expected_version)
+        _ensure_open(case, "上传证明材料")
+        if line.commitments.filter(status=CommitmentStatus.SIGNED).exists():
+            raise DomainError(
+                "commitment_signed",
+                f"“{line.item.name}”已签署承诺书；如需改为提交证明，请先退出承诺并说明理由（R-6.2）",
+                field="file",
+            )
+        if line.proofs.count() >= PROOF_MAX_FILES_PER_ITEM:
+            raise DomainError(
+                "too_many_files",
+                f"文件“{name}”未上传：每个证明事项最多上传{PROOF_MAX_FILES_PER_ITEM}个文件",
+                field="file",
+            )
+        proof = Proof(
+            case_item=line,
+            original_name=name,
+            size=size,
+            content_type=content_type,
+            digest=digest_bytes(data),
+            uploaded_by=actor,
+        )
+        proof.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
+        try:
+            proof.save()
+            if line.choice != Choice.PROOF:
+                line.choice = Choice.PROOF
+                line.save(update_fields=["choice"])
+            _bump(case)
+            after = {
+                "item": line.item.code,
+                "proof_id": proof.pk,
+                "name": name,
+                "digest": proof.digest,
+            }
+            _timeline(
+                case,
+                Event.PROOF_UPLOADED,
+                actor,
+                f"{line.item.name}：上传证明材料“{name}”",
+                item_code=line.item.code,
+                detail=after,
+            )
+            audit.record(actor, Event.PROOF_UPLOADED, case, None, after)
+        except Exception:
+            default_storage.delete(proof.file.name)
+            raise
+    return proof
+
+
+# --- whole case -----------------------------------------------------------------------------
+
+
+def unresolved_items(case: Case) -> list[CaseItem]:
+    lines = case.items.select_related("item").prefetch_related("commitments", "proofs")
+    return [line for line in lines if not line.resolved]
+
+
+def _refuse_unresolved(case: Case, what: str) -> None:
+    missing = unresolved_items(case)
+    if missing:
+        raise DomainError(
+            "items_unresolved",
+            f"以下证明事项尚未签署承诺书或提交证明材料，不能{what}："
+            + "、".join(line.item.name for line in missing),
+            details=[
+                {
+                    "field": f"items.{line.item.code}",
+                    "code": "unresolved",
+                    "message": line.item.name,
+                }
+                for line in missing
+            ],
+        )
+
+
+def case_submit(*, actor: Any, case: Case, expected_version: int | None = None) -> Case:
+    """Submit the application once every item is committed or its proof uploaded; the promised
+    time limit (working days, from the matter's service guide) starts."""
+    _act_on(actor, case)
+    with transaction.atomic():
+        case = _lock(case, expected_version=expected_version)
+        if not case.can_submit():
+            raise Conflict(
+                "invalid_state", f"办件当前状态为“{case.get_status_display()}”，不能再次提交"
+            )
+        _refuse_unresolved(case, "提交")
+        case.status = CaseStatus.SUBMITTED
+        case.submitted_at = timezone.now()
+        case.due_date = add_working_days(_today(), time_limit_days(case.matter))
+        _bump(case, "status", "submitted_at", "due_date")
+        after = {"status": case.status, "due_date": case.due_date}
+        _timeline(
+            case,
+            Event.SUBMITTED,
+            actor,
+            f"提交申请，办结期限{case.due_date.isoformat()}",
+            detail=after,
+        )
+        audit.record(actor, Event.SUBMITTED, case, {"status": CaseStatus.DRAFT}, after)
+    return case
+
+
+def case_decide(
+    *,
+    actor: Any,
+    case: Case,
+    decision: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """The case officer approves (every item committed or proved), rejects with reasons, or
+    terminates with reasons. One decision per case: a second officer acting at the same time
+    is refused with who decided what and when. Approval publishes the commitments of items
+    with a disclosure scope (R-6.3) and creates the verification work (R-4.1)."""
+    if decision not in Decision.values:
+        raise DomainError(
+            "invalid_decision",
+            "决定只能是准予（approve）、不予（reject）或终止办理（terminate）",
+            field="decision",
+        )
+    if not policies.can_decide(actor, case.agency_id):
+        if policies.may_act_on(actor, case) or _readable(actor, case):
+            raise PermissionDenied("只有本机关的承办人员可以作出决定")
+        raise NotFound()
+    text = (reason or "").strip() if isinstance(reason, str) else ""
+    error: FieldError | None = None
+    if decision != Decision.APPROVE:
+        text, error = rules.clean_reason(reason, field="reason", label="理由")
+    with transaction.atomic():
+        case = _lock(case, expected_version=expected_version)
+        if case.concluded:
+            who = case.decided_by or "他人"
+            raise Conflict(
+                "already_decided",
+                f"该办件已由{who}于{_when(case)}作出“{case.get_status_display()}”决定，不能重复决定",
+            )
+        if decision in (Decision.APPROVE, Decision.REJECT) and not case.can_decide():
+            raise Conflict(
+                "invalid_state",
+                f"办件当前状态为“{case.get_status_display()}”，申请人提交后才能作出准予或不予决定",
+            )
+        if error:
+            raise_field_errors([error])
+        if decision == Decision.APPROVE:
+            _refuse_unresolved(case, "准予")
+        before = {"status": case.status}
+        case.status = DECISION_STATUS[Decision(decision)]
+        case.decided_at = timezone.now()
+        case.decided_by = actor
+        case.decision_reason = text
+        _bump(case, "status", "decided_at", "decided_by", "decision_reason")
+        after = {"status": case.status, "decision": decision, "reason": text}
+        label = Decision(decision).label
+        _timeline(
+            case,
+            Event.DECIDED,
+            actor,
+            f"作出决定：{label}" + (f"。理由：{text}" if text else ""),
+            detail=after,
+        )
+        audit.record(actor, Event.DECIDED, case, before, after)
+        if decision == Decision.APPROVE:
+            _publish_commitments(case)
+            _schedule_verification(actor, case)
+    return case
+
+
+def _readable(actor: Any, case: Case) -> bool:
+    ids = policies.staff_readable_agency_ids(actor)
+    return ids is None or case.agency_id in ids
+
+
+def _publish_commitments(case: Case) -> None:
+    """R-6.3: commitments of items whose catalog entry names a disclosure scope are published
+    from the decision day for the configured period."""
+    today = _today()
+    for c in case.commitments.filter(status=CommitmentStatus.SIGNED).select_related("item"):
+        period = rules.disclosure_period(
+            scope=c.item.disclosure_scope, period_days=c.item.disclosure_period_days, on=today
+        )
+        if period is None:
+            continue
+        c.disclosure_scope = c.item.disclosure_scope
+        c.publish_from, c.publish_to = period
+        c.save(update_fields=["disclosure_scope", "publish_from", "publish_to"])
+
+
+def _schedule_verification(actor: Any, case: Case) -> None:
+    from chengnuo.verification.services import verification_work_create
+
+    tasks = verification_work_create(case=case)
+    if tasks:
+        detail = {
+            "tasks": [
+                {"id": t.pk, "item": t.commitment.item.code, "method": t.method} for t in tasks
+            ]
+        }
+        _timeline(
+            case,
+            Event.VERIFICATION_SCHEDULED,
+            actor,
+            "；".join(
+                f"{t.commitment.item.name}：{t.get_method_display()}，{t.due_date.isoformat()}前"
+                for t in tasks
+            ),
+            detail=detail,
+        )
+
+
+def event_label(kind: str) -> str:
+    return str(EVENT_LABELS.get(kind, kind))
