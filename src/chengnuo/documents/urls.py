@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import guide_views, views
 
 app_name = "documents"
 urlpatterns = [
@@ -18,4 +18,26 @@ urlpatterns += [
     path("guides/", views.guide_index, name="guides"),
     path("guides/<int:pk>/", views.guide_version, name="guide_version"),
     path("guides/<int:pk>.<str:fmt>", views.guide_download, name="guide_download"),
+]
+
+# The guide and work rules editor: prefixes of their own, so that no path can be taken for a
+# template's (staff/<item_code>/<kind>/) or a public version's (<item_code>/<kind>/v<n>/).
+urlpatterns += [
+    path("staff-guides/", guide_views.guide_staff_drafts, name="guide_staff_drafts"),
+    path("staff-guides/<str:matter_code>/", guide_views.guide_staff_edit, name="guide_staff_edit"),
+    path(
+        "staff-guides/<str:matter_code>/lint/",
+        guide_views.guide_staff_lint,
+        name="guide_staff_lint",
+    ),
+    path(
+        "staff-work-rules/<str:item_code>/",
+        guide_views.work_rules_staff_edit,
+        name="work_rules_staff_edit",
+    ),
+    path(
+        "staff-work-rules/<str:item_code>/lint/",
+        guide_views.work_rules_staff_lint,
+        name="work_rules_staff_lint",
+    ),
 ]

@@ -455,10 +455,12 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("catalog:matter_list", "", gettext_lazy("行政事项管理")),
         ("credit:notices", "", gettext_lazy("严重失信通报")),
         ("documents:staff_drafts", "", gettext_lazy("告知书和承诺书编辑")),
+        ("documents:guide_staff_drafts", "", gettext_lazy("办事指南和工作规程编辑")),
     ],
     Role.JUSTICE_REVIEWER: [
         ("catalog:proposal_list", "?status=submitted", gettext_lazy("待备案的目录调整申报")),
         ("documents:staff_drafts", "", gettext_lazy("告知书和承诺书编辑")),
+        ("documents:guide_staff_drafts", "", gettext_lazy("办事指南和工作规程编辑")),
     ],
     Role.WINDOW_CLERK: [
         ("credit:lookup", "", gettext_lazy("事中核查信用")),
