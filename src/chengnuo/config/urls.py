@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
 
+from chengnuo.cases.urls import public_urlpatterns as public_commitment_urls
+
 from .api import api
 
 
@@ -20,6 +22,8 @@ urlpatterns = [
     path("credit/", include("chengnuo.credit.urls")),
     path("admin/", admin.site.urls),
     path("documents/", include("chengnuo.documents.urls")),
+    path("cases/", include("chengnuo.cases.urls")),
+    path("commitments/", include(public_commitment_urls)),
     path("", include("chengnuo.portal.urls")),
 ]
 

@@ -463,10 +463,14 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("documents:guide_staff_drafts", "", gettext_lazy("办事指南和工作规程编辑")),
     ],
     Role.WINDOW_CLERK: [
+        ("cases:window", "", gettext_lazy("窗口受理")),
+        ("cases:queue", "?status=draft", gettext_lazy("填报中的办件")),
         ("credit:lookup", "", gettext_lazy("事中核查信用")),
         ("credit:notices", "", gettext_lazy("严重失信通报")),
     ],
     Role.CASE_OFFICER: [
+        ("cases:queue", "", gettext_lazy("办件队列（待决定）")),
+        ("cases:queue", "?overdue=1", gettext_lazy("超期办件")),
         ("credit:lookup", "", gettext_lazy("事中核查信用")),
         ("credit:notices", "", gettext_lazy("严重失信通报")),
     ],
@@ -480,7 +484,11 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("credit:push_log", "", gettext_lazy("信用信息推送记录")),
         ("credit:lookup", "", gettext_lazy("事中核查信用")),
     ],
-    Role.APPLICANT: [("credit:my_credit", "", gettext_lazy("我的信用（修复与异议）"))],
+    Role.APPLICANT: [
+        ("cases:mine", "", gettext_lazy("我的办件")),
+        ("cases:start", "", gettext_lazy("网上申请办理")),
+        ("credit:my_credit", "", gettext_lazy("我的信用（修复与异议）")),
+    ],
 }
 
 
