@@ -211,7 +211,9 @@ def test_the_window_clerk_signs_with_a_handwritten_scan_and_prints_the_commitmen
     )
     case = Case.objects.get()
     printed = client.get(
-        reverse("cases:print_commitment", kwargs={"number": case.number, "item_code": w.social.code})
+        reverse(
+            "cases:print_commitment", kwargs={"number": case.number, "item_code": w.social.code}
+        )
     )
     assert printed.status_code == 200 and printed["Content-Type"] == "application/pdf"
     sign(w.clerk, case, w.social, signature_scan=png_upload())

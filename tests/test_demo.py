@@ -71,3 +71,33 @@ def test_demo_publishes_a_guide_per_matter_and_work_rules_per_item(db):
     assert GuideVersion.objects.filter(kind="work_rules").count() == items.count()
     call_command("load_demo", verbosity=0)
     assert GuideVersion.objects.count() == Matter.objects.count() + items.count()
+
+
+def test_demo_cases_cover_every_state_and_load_once(db):
+    from chengnuo.cases.constants import CaseStatus, CommitmentStatus
+    from chengnuo.cases.models import Case, CaseItem, Commitment, Proof
+    from chengnuo.cases.selectors import public_commitments
+
+    call_command("load_demo", verbosity=0)
+    assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
+    assert Case.objects.filter(status=CaseStatus.APPROVED).count() >= 3
+    withdrawn = Commitment.objects.filter(status=CommitmentStatus.WITHDRAWN)
+    assert withdrawn.count() >= 2
+    for c in withdrawn:
+        assert c.withdrawal_reason
+        assert Proof.objects.filter(case_item=c.case_item).exists()
+    assert public_commitments().exists()
+    refused = CaseItem.objects.filter(commit_offered=False, choice="proof")
+    assert any(
+        r["code"] in ("false_commitment", "serious_record")
+        for line in refused
+        for r in line.eligibility["reasons"]
+    )
+    assert Commitment.objects.filter(method="handwritten").exclude(signature_scan="").exists()
+    assert not Commitment.objects.filter(pdf="").exists()
+    assert all(c.pdf_digest for c in Commitment.objects.all())
+    assert Case.objects.exclude(status=CaseStatus.DRAFT).exclude(decision_reason="").exists()
+    counts = (Case.objects.count(), Commitment.objects.count(), Proof.objects.count())
+    call_command("load_demo", verbosity=0)
+    assert (Case.objects.count(), Commitment.objects.count(), Proof.objects.count()) == counts
+    assert verify_chain() is None

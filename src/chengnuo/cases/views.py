@@ -239,7 +239,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         {
             "case": case,
             "lines": lines,
-            "timeline": list(selectors.case_timeline(case)),
+            "timeline": _labelled(selectors.case_timeline(case)),
             "staff": staff,
             "acting": policies.may_act_on(actor, case),
             "can_submit": policies.may_act_on(actor, case) and case.can_submit(),
@@ -250,6 +250,13 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             and case.due_date < timezone.localdate(),
         },
     )
+
+
+def _labelled(events: Any) -> list[Any]:
+    rows = list(events)
+    for e in rows:
+        e.label = services.event_label(e.kind)
+    return rows
 
 
 def _post_action(request: HttpRequest, case: Case, run) -> HttpResponse:

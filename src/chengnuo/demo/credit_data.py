@@ -4,7 +4,7 @@ the audit trail and the outbox are real. Idempotent: a subject that exists keeps
 - 张三 (the demo user `applicant`, 本人): a false commitment decided more than a year ago with a
   pending credit repair.
 - 阜阳市颍州区示例商贸有限公司 (`applicant` is its 经办人): a false commitment under objection.
-- 李四: clean, only kept commitments.
+- 李四 (the demo user `lisi`, 本人): clean, only kept commitments; may commit online.
 - 王五: a serious (较重) external dishonesty record, so commitment is refused for a year.
 - 赵六: a severe (严重) false commitment, refused until repaired.
 
@@ -188,6 +188,9 @@ def load_credit(stdout=None) -> dict[str, int]:
             )
         if relation:
             services.subject_link(actor=officer, user=applicant, subject=subject, relation=relation)
+        if key == "lisi" and (lisi := User.objects.filter(username="lisi").first()):
+            # a second applicant with clean credit, who may commit online
+            services.subject_link(actor=officer, user=lisi, subject=subject, relation="self")
         if not created or CreditRecord.objects.filter(subject=subject).exists():
             continue
         if stdout:

@@ -140,6 +140,8 @@ USERS: list[tuple[str, str, list[tuple[str, str | None]]]] = [
     ("data_admin", "曹阳（市数据资源局）", [("data_admin", "sjj")]),
     ("auditor", "蒋华（市司法局监督）", [("auditor", "sfj")]),
     ("applicant", "申请人 张三", [("applicant", None)]),
+    ("lisi", "申请人 李四", [("applicant", None)]),
+    ("scjg_clerk", "许可（市政务服务中心市场监管窗口）", [("window_clerk", "scjg")]),
 ]
 
 # (agency key, code, name, type, legal basis, materials)

@@ -16,6 +16,7 @@ from chengnuo.catalog.rules import item_snapshot_fields
 from chengnuo.core.identifiers import uscc_with_check
 
 from . import data
+from .case_data import load_cases
 from .credit_data import load_credit
 
 
@@ -150,9 +151,11 @@ def load(stdout=None) -> dict[str, int]:
     published = _publish_templates(sysadmin)
     say("publishing service guides and work rules …")
     guide_versions = _publish_guides(sysadmin)
+    case_counts = load_cases(stdout=stdout)
 
     return {
         **credit_counts,
+        **case_counts,
         "template_versions": published,
         "guide_versions": guide_versions,
         "agencies": Agency.objects.count(),
