@@ -218,3 +218,43 @@ def test_the_window_clerk_signs_with_a_handwritten_scan_and_prints_the_commitmen
     assert printed.status_code == 200 and printed["Content-Type"] == "application/pdf"
     sign(w.clerk, case, w.social, signature_scan=png_upload())
     assert Commitment.objects.get().method == "handwritten"
+
+
+def test_a_published_commitment_disappears_when_its_period_ends(w):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from chengnuo.cases import selectors, services
+
+    case = ready_case(w)
+    services.case_decide(actor=w.officer, case=case, decision="approve")
+    c = Commitment.objects.get(case=case, item=w.marriage)
+    today = timezone.localdate()
+    assert list(selectors.public_commitments(on=today)) == [c]
+    assert list(selectors.public_commitments(on=c.publish_to)) == [c]
+    assert not selectors.public_commitments(on=c.publish_to + dt.timedelta(days=1)).exists()
+    assert not selectors.public_commitments(on=today - dt.timedelta(days=1)).exists()
+
+
+def test_withdrawals_are_counted_in_the_queue_statistics_and_the_audit_history_is_linked(
+    client, w
+):
+    from chengnuo.agencies.constants import Role
+    from chengnuo.cases import services
+
+    from .factories import user_with_role
+
+    case = ready_case(w)
+    c = Commitment.objects.get(case=case, item=w.social)
+    services.commitment_withdraw(actor=w.applicant, commitment=c, reason="改为提交单位证明")
+    client.force_login(w.officer)
+    queue = client.get(reverse("cases:queue") + "?status=all").content.decode()
+    assert "签署承诺书2份，其中退出承诺1份" in queue
+    auditor = user_with_role(Role.AUDITOR, w.agency, username="A-auditor")
+    client.force_login(auditor)
+    body = client.get(detail_url(case)).content.decode()
+    history = reverse("audit:history", kwargs={"target_type": "cases.case", "pk": case.pk})
+    assert history in body
+    page = client.get(history).content.decode()
+    assert "cases.commitment_withdrawn" in page or "退出承诺" in page

@@ -21,6 +21,8 @@ HISTORY_TYPES = {
     "catalog.certificationitem": lambda obj: obj.agency_id,
     "catalog.changeproposal": lambda obj: obj.agency_id,
     "catalog.catalogversion": lambda obj: obj.agency_id,
+    "cases.case": lambda obj: obj.agency_id,
+    "cases.commitment": lambda obj: obj.case.agency_id,
 }
 # Credit objects belong to no agency's trail: credit officers and auditors read them.
 CREDIT_HISTORY_TYPES = {

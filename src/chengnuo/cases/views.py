@@ -245,11 +245,18 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "can_submit": policies.may_act_on(actor, case) and case.can_submit(),
             "can_decide": policies.can_decide(actor, case.agency_id) and not case.concluded,
             "decisions": Decision.choices,
+            "can_audit": _can_audit(actor, case),
             "overdue": case.status == CaseStatus.SUBMITTED
             and case.due_date is not None
             and case.due_date < timezone.localdate(),
         },
     )
+
+
+def _can_audit(actor: Any, case: Case) -> bool:
+    from chengnuo.agencies.policies import auditable_agency_ids
+
+    return case.agency_id in auditable_agency_ids(actor)
 
 
 def _labelled(events: Any) -> list[Any]:
