@@ -76,6 +76,7 @@ messages: setup
 
 bench: setup
 	$(BIN)/python bench/catalog_read.py
+	$(BIN)/python bench/case_submit.py
 
 clean:
 	rm -rf $(VENV) var

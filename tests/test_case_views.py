@@ -237,9 +237,7 @@ def test_a_published_commitment_disappears_when_its_period_ends(w):
     assert not selectors.public_commitments(on=today - dt.timedelta(days=1)).exists()
 
 
-def test_withdrawals_are_counted_in_the_queue_statistics_and_the_audit_history_is_linked(
-    client, w
-):
+def test_withdrawals_are_counted_in_the_queue_statistics_and_the_audit_history_is_linked(client, w):
     from chengnuo.agencies.constants import Role
     from chengnuo.cases import services
 

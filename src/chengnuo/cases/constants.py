@@ -10,9 +10,12 @@ class CaseStatus(models.TextChoices):
     APPROVED = "approved", _("准予办理")
     REJECTED = "rejected", _("不予办理")
     TERMINATED = "terminated", _("终止办理")
+    REVOKED = "revoked", _("准予决定已撤销")
 
 
-CONCLUDED = frozenset({CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.TERMINATED})
+CONCLUDED = frozenset(
+    {CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.TERMINATED, CaseStatus.REVOKED}
+)
 
 
 class Channel(models.TextChoices):
@@ -60,6 +63,7 @@ class Event:
     PROOF_UPLOADED = "cases.proof_uploaded"
     SUBMITTED = "cases.submitted"
     DECIDED = "cases.decided"
+    REVOKED = "cases.revoked"
     VERIFICATION_SCHEDULED = "cases.verification_scheduled"
 
 
@@ -72,6 +76,7 @@ EVENT_LABELS = {
     Event.PROOF_UPLOADED: _("上传证明材料"),
     Event.SUBMITTED: _("提交申请"),
     Event.DECIDED: _("作出决定"),
+    Event.REVOKED: _("撤销准予决定"),
     Event.VERIFICATION_SCHEDULED: _("生成核查任务"),
 }
 

@@ -82,7 +82,14 @@ def _timeline(
 
 
 def _lock(case: Case, *, expected_version: int | None = None) -> Case:
-    locked = Case.objects.select_for_update().select_related("matter", "agency").get(pk=case.pk)
+    # of=("self",): lock the case row only. A bare FOR UPDATE with select_related would also
+    # lock the agency and matter rows, which every concurrent insert referencing them checks
+    # (FK, FOR KEY SHARE) at commit — a deadlock with the audit chain's advisory lock.
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("matter", "agency")
+        .get(pk=case.pk)
+    )
     if expected_version is not None and expected_version != locked.version:
         raise Conflict(
             "stale_version",
@@ -486,7 +493,7 @@ def commitment_archive(*, commitment_id: int) -> Commitment:
 
     with transaction.atomic():
         c = (
-            Commitment.objects.select_for_update()
+            Commitment.objects.select_for_update(of=("self", "case"))
             .select_related("case", "item", "commitment_version", "subject")
             .get(pk=commitment_id)
         )
@@ -526,7 +533,11 @@ def commitment_withdraw(
     text, error = rules.clean_reason(reason, field="reason", label="退出承诺的理由")
     with transaction.atomic():
         case = _lock(case, expected_version=expected_version)
-        c = Commitment.objects.select_for_update().select_related("item").get(pk=commitment.pk)
+        c = (
+            Commitment.objects.select_for_update(of=("self",))
+            .select_related("item")
+            .get(pk=commitment.pk)
+        )
         if not case.can_withdraw():
             raise DomainError(
                 "case_concluded",
@@ -658,6 +669,7 @@ def case_submit(*, actor: Any, case: Case, expected_version: int | None = None) 
         case.due_date = add_working_days(_today(), time_limit_days(case.matter))
         _bump(case, "status", "submitted_at", "due_date")
         after = {"status": case.status, "due_date": case.due_date}
+        _schedule_verification(actor, case, stage="before_decision")
         _timeline(
             case,
             Event.SUBMITTED,
@@ -712,6 +724,7 @@ def case_decide(
             raise_field_errors([error])
         if decision == Decision.APPROVE:
             _refuse_unresolved(case, "准予")
+            _refuse_pending_verification(case)
         before = {"status": case.status}
         case.status = DECISION_STATUS[Decision(decision)]
         case.decided_at = timezone.now()
@@ -730,7 +743,7 @@ def case_decide(
         audit.record(actor, Event.DECIDED, case, before, after)
         if decision == Decision.APPROVE:
             _publish_commitments(case)
-            _schedule_verification(actor, case)
+            _schedule_verification(actor, case, stage="after_decision")
     return case
 
 
@@ -754,26 +767,80 @@ def _publish_commitments(case: Case) -> None:
         c.save(update_fields=["disclosure_scope", "publish_from", "publish_to"])
 
 
-def _schedule_verification(actor: Any, case: Case) -> None:
+def _refuse_pending_verification(case: Case) -> None:
+    """Commitments verified before the decision (R-4.2: the poorest credit) must be verified
+    true first; an untrue one is handled (terminated or rectified), not approved."""
+    from chengnuo.verification.models import VerificationTask
+
+    tasks = VerificationTask.objects.filter(
+        commitment__case=case, timing="before_decision", commitment__status="signed"
+    ).select_related("commitment__item")
+    waiting = [t for t in tasks if t.status not in ("done", "cancelled")]
+    if waiting:
+        raise DomainError(
+            "verification_pending",
+            "以下承诺须在决定前核查，核查完成后才能准予："
+            + "、".join(sorted({t.commitment.item.name for t in waiting})),
+        )
+    untrue = [t for t in tasks if t.outcome == "inconsistent"]
+    if untrue:
+        raise DomainError(
+            "commitment_untrue",
+            "以下承诺经核查不实，不能准予，请依法处置（终止办理或责令整改）："
+            + "、".join(sorted({t.commitment.item.name for t in untrue})),
+        )
+
+
+def case_revoke(*, actor: Any, case: Case, reason: str) -> Case:
+    """R-4.8: revoke an approval obtained by an untrue commitment (called by the handling
+    service, inside its transaction, after it checked who may act)."""
+    text, error = rules.clean_reason(reason, field="reason", label="撤销理由")
+    if error:
+        raise_field_errors([error])
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status != CaseStatus.APPROVED:
+            raise Conflict(
+                "invalid_state",
+                f"办件当前为“{case.get_status_display()}”，只有已准予的决定才能撤销",
+            )
+        case.status = CaseStatus.REVOKED
+        case.decision_reason = text
+        _bump(case, "status", "decision_reason")
+        after = {"status": case.status, "reason": text}
+        _timeline(case, Event.REVOKED, actor, f"撤销准予决定。理由：{text}", detail=after)
+        audit.record(actor, Event.REVOKED, case, {"status": CaseStatus.APPROVED}, after)
+    return case
+
+
+def _schedule_verification(actor: Any, case: Case, *, stage: str) -> None:
+    from chengnuo.verification.models import SamplingDraw
     from chengnuo.verification.services import verification_work_create
 
-    tasks = verification_work_create(case=case)
-    if tasks:
-        detail = {
-            "tasks": [
-                {"id": t.pk, "item": t.commitment.item.code, "method": t.method} for t in tasks
-            ]
-        }
-        _timeline(
-            case,
-            Event.VERIFICATION_SCHEDULED,
-            actor,
-            "；".join(
-                f"{t.commitment.item.name}：{t.get_method_display()}，{t.due_date.isoformat()}前"
-                for t in tasks
-            ),
-            detail=detail,
-        )
+    tasks = verification_work_create(case=case, stage=stage)
+    draw = SamplingDraw.objects.filter(case=case, stage=stage).order_by("-id").first()
+    if draw is None:
+        return
+    when = "决定前" if stage == "before_decision" else "决定后"
+    head = (
+        f"{when}核查抽样：信用风险等级{draw.risk_level}，抽取比例{draw.share_percent}%，"
+        f"候选{len(draw.candidates)}项，抽中{len(draw.selected)}项（随机种子{draw.seed}）"
+    )
+    lines = [
+        f"{t.commitment.item.name}：{t.get_method_display()}，{t.due_date.isoformat()}前"
+        for t in tasks
+    ]
+    detail = {
+        "draw": draw.pk,
+        "tasks": [{"id": t.pk, "item": t.commitment.item.code, "method": t.method} for t in tasks],
+    }
+    _timeline(
+        case,
+        Event.VERIFICATION_SCHEDULED,
+        actor,
+        head + ("。" + "；".join(lines) if lines else "。"),
+        detail=detail,
+    )
 
 
 def event_label(kind: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
@@ -104,6 +105,7 @@ def on_404(request, exc):
 
 def _register_routers() -> None:
     from chengnuo.agencies.api import router as agencies_router
+    from chengnuo.cases.api import router as cases_router
     from chengnuo.catalog.api import router as catalog_router
     from chengnuo.credit.api import router as credit_router
     from chengnuo.documents.api import router as documents_router
@@ -112,6 +114,33 @@ def _register_routers() -> None:
     api.add_router("/catalog", catalog_router)
     api.add_router("/documents", documents_router)
     api.add_router("/credit", credit_router)
+    api.add_router("/cases", cases_router)
+
+
+def _register_bench_endpoints() -> None:
+    """The floor of bench/case_submit.py: one authenticated insert in a transaction, nothing
+    else. Only with CHENGNUO_BENCH_ENDPOINTS=true (never in production, not in the schema)."""
+    import uuid
+
+    from django.db import transaction
+    from ninja import Router, Status
+
+    from chengnuo.accounts.api_auth import STAFF_AUTH
+    from chengnuo.core.models import IdempotencyRecord
+
+    router = Router(tags=["bench"], auth=STAFF_AUTH)
+
+    @router.post("/insert", response={201: dict}, include_in_schema=False)
+    def bench_insert(request):
+        with transaction.atomic():
+            row = IdempotencyRecord.objects.create(
+                user=request.user, scope="bench.insert", key=uuid.uuid4().hex, request_digest=""
+            )
+        return Status(201, {"id": row.pk})
+
+    api.add_router("/bench", router)
 
 
 _register_routers()
+if settings.BENCH_ENDPOINTS:
+    _register_bench_endpoints()

@@ -188,6 +188,8 @@ MEDIA_URL = "/media/"
 # --- Platform -------------------------------------------------------------------------------
 # Hash used for the tamper-evident audit chain and document digests (GB/T 39786 expects SM3).
 CHENGNUO_DIGEST = os.environ.get("CHENGNUO_DIGEST", "sm3")
+# bench/case_submit.py only: POST /api/v1/bench/insert, the floor it measures against.
+BENCH_ENDPOINTS = env_bool("CHENGNUO_BENCH_ENDPOINTS")
 CATALOG_IMPORT_MAX_ROWS = int(os.environ.get("CHENGNUO_IMPORT_MAX_ROWS", "2000"))
 CATALOG_IMPORT_MAX_BYTES = int(os.environ.get("CHENGNUO_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = CATALOG_IMPORT_MAX_BYTES + 1024 * 1024

@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("documents/", include("chengnuo.documents.urls")),
     path("cases/", include("chengnuo.cases.urls")),
+    path("verification/", include("chengnuo.verification.urls")),
     path("commitments/", include(public_commitment_urls)),
     path("", include("chengnuo.portal.urls")),
 ]

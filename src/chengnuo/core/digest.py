@@ -20,6 +20,11 @@ def _sm3_hex(data: bytes) -> str:
         return sm3.sm3_hash(func.bytes_to_list(data))
 
 
+def sm3_hex(data: bytes) -> str:
+    """SM3 whatever the configured digest (reproducible draws must not depend on a setting)."""
+    return _sm3_hex(data)
+
+
 def digest_bytes(data: bytes, algorithm: str | None = None) -> str:
     algorithm = algorithm or getattr(settings, "CHENGNUO_DIGEST", "sm3")
     if algorithm == "sm3":

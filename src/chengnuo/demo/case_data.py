@@ -1,9 +1,9 @@
 """Demo cases (办件), created through the case services so timelines, audit events, signed
 commitments, proofs, published commitments and verification tasks are all real.
 
-Most cases are 市人社局's (it has a window clerk and a case officer; the demo user `lisi` applies
-online as 李四 with clean credit). Of the demo subjects only 李四 has a clean record; commitment is refused to the
-others (R-2.2), so they submit proofs instead:
+Most cases are 市人社局's (it has a window clerk and a case officer; the demo user `lisi`
+applies online as 李四 with clean credit). Of the demo subjects only 李四 has a clean record;
+commitment is refused to the others (R-2.2), so they submit proofs instead:
 
 - 李四 at the window (the clerk records her handwritten signature scan): three approved cases
   (one with commitments published on the website, two where she withdrew a commitment and

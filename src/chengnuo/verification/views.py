@@ -1,0 +1,7 @@
+"""Pages of verification (filled in)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+urlpatterns: list[Any] = []
