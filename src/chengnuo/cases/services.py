@@ -844,4 +844,6 @@ def _schedule_verification(actor: Any, case: Case, *, stage: str) -> None:
 
 
 def event_label(kind: str) -> str:
-    return str(EVENT_LABELS.get(kind, kind))
+    from chengnuo.verification.constants import EVENT_LABELS as VERIFICATION_LABELS
+
+    return str(EVENT_LABELS.get(kind) or VERIFICATION_LABELS.get(kind) or kind)

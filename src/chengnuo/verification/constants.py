@@ -90,6 +90,25 @@ class Event:
     SOURCE_SAVED = "verification.source_saved"
 
 
+EVENT_LABELS = {
+    Event.PLAN_SAVED: _("保存核查计划"),
+    Event.DRAWN: _("核查抽样"),
+    Event.TASK_CREATED: _("生成核查任务"),
+    Event.CHECK_DONE: _("在线核查"),
+    Event.CHECK_FAILED: _("在线核查失败"),
+    Event.ASSISTANCE_REQUESTED: _("请求协助核查"),
+    Event.ASSISTANCE_ANSWERED: _("协助核查答复"),
+    Event.ASSISTANCE_REFUSED: _("书面说明无法协助"),
+    Event.ASSISTANCE_REMINDED: _("协助核查提醒"),
+    Event.INSPECTION_ASSIGNED: _("派发现场核查"),
+    Event.INSPECTION_DONE: _("现场核查完成"),
+    Event.OUTCOME_RECORDED: _("核查结论"),
+    Event.HANDLING_DECIDED: _("处置决定"),
+    Event.HANDLING_RECTIFIED: _("整改完成"),
+    Event.HANDLING_ESCALATED: _("逾期未整改"),
+    Event.SOURCE_SAVED: _("保存数据源"),
+}
+
 # days a requested agency has to answer, unless the item's plan says otherwise.
 DEFAULT_ASSISTANCE_DAYS = 5
 # Remind the requested agency this many working days before the deadline.

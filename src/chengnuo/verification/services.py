@@ -365,7 +365,7 @@ def _assistance_create(
     return request
 
 
-def _inspection_create(task: VerificationTask) -> Inspection:
+def _inspection_create(task: VerificationTask, actor: Any = None) -> Inspection:
     """Two inspectors of the agency (common practice), those with the fewest open inspections."""
     users = [
         m.user
@@ -383,7 +383,7 @@ def _inspection_create(task: VerificationTask) -> Inspection:
     task.status = TaskStatus.IN_PROGRESS
     task.save(update_fields=["status"])
     audit.record(
-        None,
+        actor,
         Event.INSPECTION_ASSIGNED,
         inspection,
         None,
