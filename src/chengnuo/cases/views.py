@@ -206,6 +206,9 @@ def window(request: HttpRequest) -> HttpResponse:
 
 def _line_view(case: Case, line: CaseItem, actor: Any) -> dict[str, Any]:
     commitments = list(line.commitments.all())
+    for c in commitments:
+        c.tasks = list(c.verification_tasks.order_by("id"))  # type: ignore[attr-defined]
+        c.handling_list = list(c.handlings.order_by("id"))  # type: ignore[attr-defined]
     active = next((c for c in commitments if c.status == CommitmentStatus.SIGNED), None)
     open_case = case.can_change_items()
     acting = policies.may_act_on(actor, case)

@@ -456,11 +456,15 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("credit:notices", "", gettext_lazy("严重失信通报")),
         ("documents:staff_drafts", "", gettext_lazy("告知书和承诺书编辑")),
         ("documents:guide_staff_drafts", "", gettext_lazy("办事指南和工作规程编辑")),
+        ("verification:plans", "", gettext_lazy("核查计划")),
+        ("verification:dashboard", "", gettext_lazy("核查工作台")),
+        ("verification:assistance_inbox", "", gettext_lazy("协助核查")),
     ],
     Role.JUSTICE_REVIEWER: [
         ("catalog:proposal_list", "?status=submitted", gettext_lazy("待备案的目录调整申报")),
         ("documents:staff_drafts", "", gettext_lazy("告知书和承诺书编辑")),
         ("documents:guide_staff_drafts", "", gettext_lazy("办事指南和工作规程编辑")),
+        ("verification:assistance_overdue", "", gettext_lazy("协助核查超期情况")),
     ],
     Role.WINDOW_CLERK: [
         ("cases:window", "", gettext_lazy("窗口受理")),
@@ -471,10 +475,14 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
     Role.CASE_OFFICER: [
         ("cases:queue", "", gettext_lazy("办件队列（待决定）")),
         ("cases:queue", "?overdue=1", gettext_lazy("超期办件")),
+        ("verification:dashboard", "", gettext_lazy("核查工作台")),
+        ("verification:assistance_inbox", "", gettext_lazy("协助核查")),
         ("credit:lookup", "", gettext_lazy("事中核查信用")),
         ("credit:notices", "", gettext_lazy("严重失信通报")),
     ],
     Role.INSPECTOR: [
+        ("verification:inspection_list", "", gettext_lazy("现场核查任务")),
+        ("verification:assistance_inbox", "", gettext_lazy("协助核查")),
         ("credit:lookup", "", gettext_lazy("事中核查信用")),
         ("credit:notices", "", gettext_lazy("严重失信通报")),
     ],
