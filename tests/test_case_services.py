@@ -445,3 +445,54 @@ def test_the_notification_template_kind_is_what_is_read_first(w):
     assert notification.kind == TemplateKind.NOTIFICATION
     assert commitment.kind == TemplateKind.COMMITMENT
     assert CaseItem.objects.count() == 0
+
+
+def test_commit_follows_the_filed_catalog_version_in_force(db, admin_a, reviewer, agency_a):
+    """An item filed into the catalog is offered for commitment from the version in force;
+    once its removal is filed and takes effect, commit is no longer available."""
+    from chengnuo.catalog import services as catalog_services
+    from chengnuo.catalog.models import CatalogVersion, CertificationItem
+
+    from .cases_helpers import publish_texts
+    from .factories import MatterFactory, item_payload
+
+    matter = MatterFactory(agency=agency_a, code="CV-M-1")
+    proposal = catalog_services.proposal_submit(
+        actor=admin_a,
+        agency=agency_a,
+        action="add",
+        item_code="CV-1",
+        payload=item_payload(matter_codes=[matter.code]),
+        reason="法规修订后调整",
+        law_change="《某条例》2026年修订",
+        effective_date=catalog_services.today(),
+    )
+    catalog_services.proposal_file(actor=reviewer, proposal=proposal)
+    item = CertificationItem.objects.get(code="CV-1")
+    publish_texts(admin_a, item)
+    clerk = user_with_role("window_clerk", agency_a, username="cv-clerk")
+    from chengnuo.credit import services as credit_services
+
+    from .credit_helpers import resident_id
+
+    person = credit_services.subject_register(
+        actor=clerk, kind="person", name="孙七", id_type="resident_id", id_value=resident_id()
+    )
+    case = services.case_create(actor=clerk, matter=matter, subject=person)
+    cv_line = line(case, item)
+    version = CatalogVersion.objects.filter(agency=agency_a).order_by("-number").first()
+    assert cv_line.commit_offered and cv_line.catalog_version_id == version.pk
+    removal = catalog_services.proposal_submit(
+        actor=admin_a,
+        agency=agency_a,
+        action="remove",
+        item_code="CV-1",
+        payload=None,
+        reason="上位法取消该证明",
+        law_change="《某条例》2026年再次修订",
+        effective_date=catalog_services.today(),
+    )
+    catalog_services.proposal_file(actor=reviewer, proposal=removal)
+    with pytest.raises(DomainError) as exc:
+        sign(clerk, case, item, signature_scan=png_upload())
+    assert exc.value.code == "commitment_not_allowed"

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from chengnuo import audit
@@ -27,7 +28,8 @@ from chengnuo.core.digest import digest_bytes, digest_json, jsonable
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from chengnuo.core.rules import FieldError, raise_field_errors
 from chengnuo.credit.models import Subject
-from chengnuo.credit.services import eligibility_of, risk_of
+from chengnuo.credit.rules import RecordFacts, commitment_eligibility, risk_level
+from chengnuo.credit.services import eligibility_of, record_facts
 from chengnuo.documents.constants import TemplateKind
 from chengnuo.documents.models import TemplateVersion
 from chengnuo.documents.selectors import public_latest_version
@@ -121,31 +123,45 @@ def _act_on(actor: Any, case: Case) -> None:
         raise NotFound()
 
 
-def _catalog_snapshot(item: CertificationItem, on: date) -> tuple[CatalogVersion | None, Any]:
-    """The agency's catalog version in force on `on` and the item's entry in it; ({}, None)
-    when the agency has no published version yet (the live catalog is then authoritative)."""
-    version = (
+def _catalog_snapshot(item: CertificationItem, on: date) -> tuple[int | None, Any]:
+    """The id of the agency's catalog version in force on `on` and the item's entry in it
+    (only that entry is read, not the whole snapshot); (None, {}) when the agency has no
+    published version yet (the live catalog is then authoritative)."""
+    row = (
         CatalogVersion.objects.filter(agency_id=item.agency_id, effective_date__lte=on)
+        .annotate(entry=KeyTransform(item.code, "items"))
         .order_by("-effective_date", "-number")
+        .values_list("pk", "entry")
         .first()
     )
-    if version is None:
+    if row is None:
         return None, {}
-    return version, version.items.get(item.code)
+    return row[0], row[1]
 
 
-def offer_of(subject: Subject, item: CertificationItem, *, on: date) -> tuple[rules.Offer, Any]:
-    """R-2.1 + R-2.2: is commit offered to this subject for this item today? With the catalog
-    version it was decided on."""
-    version, entry = _catalog_snapshot(item, on)
+def offer_of(
+    subject: Subject,
+    item: CertificationItem,
+    *,
+    on: date,
+    records: list[RecordFacts] | None = None,
+) -> tuple[rules.Offer, int | None]:
+    """R-2.1 + R-2.2: is commit offered to this subject for this item today? With the id of
+    the catalog version it was decided on. `records`: the subject's credit facts, when the
+    caller already read them (one read for all the items of a case)."""
+    version_id, entry = _catalog_snapshot(item, on)
     in_force = rules.in_force_under_commitment(
         live_in_force=item.status == ItemStatus.IN_FORCE,
         live_under_commitment=item.under_commitment,
         snapshot=entry,
     )
-    return rules.offer_for(in_force=in_force, eligibility=eligibility_of(subject, item, on=on)), (
-        version
-    )
+    if records is None:
+        eligibility = eligibility_of(subject, item, on=on)
+    else:
+        eligibility = commitment_eligibility(
+            records, item_under_commitment=True, on=on
+        )
+    return rules.offer_for(in_force=in_force, eligibility=eligibility), version_id
 
 
 def _refuse_offer(item: CertificationItem, offer: rules.Offer) -> None:
@@ -182,7 +198,8 @@ def case_create(*, actor: Any, matter: Matter, subject: Subject) -> Case:
     else:
         raise PermissionDenied("您无权为该申请人办理此事项")
     today = _today()
-    risk = risk_of(subject, on=today)
+    records = record_facts(subject)
+    risk = risk_level(records, on=today)
     items = matter_items_in_force(matter)
     with transaction.atomic():
         case = Case.objects.create(
@@ -200,12 +217,12 @@ def case_create(*, actor: Any, matter: Matter, subject: Subject) -> Case:
         case.save(update_fields=["number"])
         lines = []
         for item in items:
-            offer, version = offer_of(subject, item, on=today)
+            offer, version_id = offer_of(subject, item, on=today, records=records)
             lines.append(
                 CaseItem(
                     case=case,
                     item=item,
-                    catalog_version=version,
+                    catalog_version_id=version_id,
                     commit_offered=offer.offered,
                     eligibility=offer.as_json(today),
                     choice="" if offer.offered else Choice.PROOF,
@@ -256,10 +273,10 @@ def item_choose(
             )
         today = _today()
         if choice == Choice.COMMIT:
-            offer, version = offer_of(case.subject, line.item, on=today)
+            offer, version_id = offer_of(case.subject, line.item, on=today)
             line.eligibility = offer.as_json(today)
             line.commit_offered = offer.offered
-            line.catalog_version = version
+            line.catalog_version_id = version_id
             if not offer.offered:
                 _refuse_offer(line.item, offer)
         before = {"choice": line.choice}
@@ -387,7 +404,7 @@ def commitment_sign(
         item = line.item
         if line.commitments.filter(status=CommitmentStatus.SIGNED).exists():
             raise Conflict("already_signed", f"“{item.name}”的承诺书已签署，不能重复签署")
-        offer, version = offer_of(case.subject, item, on=today)
+        offer, version_id = offer_of(case.subject, item, on=today)
         if not offer.offered:
             _refuse_offer(item, offer)
         notification, commitment_tpl = current_versions(item)
@@ -435,7 +452,7 @@ def commitment_sign(
             c.save()
             before = {"choice": line.choice}
             line.choice = Choice.COMMIT
-            line.catalog_version = version
+            line.catalog_version_id = version_id
             line.eligibility = offer.as_json(today)
             line.commit_offered = True
             line.save(update_fields=["choice", "catalog_version", "eligibility", "commit_offered"])
