@@ -35,7 +35,8 @@ run: demo
 	@set -m; $(BIN)/python manage.py db_worker & worker=$$!; \
 	$(BIN)/python manage.py sandbox --port $(SANDBOX_PORT) & sandbox=$$!; \
 	$(BIN)/python manage.py deliver_pushes --loop 30 & pusher=$$!; \
-	trap 'kill $$worker $$sandbox $$pusher 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py run_online_checks --loop --interval 15 & checker=$$!; \
+	trap 'kill $$worker $$sandbox $$pusher $$checker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 \
 		--blocking-threads 8 --backpressure 64 \
 		--static-path-route /static --static-path-mount var/static \

@@ -169,3 +169,100 @@ def test_runs_as_a_module_without_django_settings(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=5)
+
+
+# --- the data-sharing platform (R-4.5) ------------------------------------------------------
+
+
+def _share(server, source: str, id_type: str, number: str, **kwargs) -> httpx.Response:
+    url = f"{server.base_url}/api/share/{source}/{id_type}/{number}"
+    return httpx.get(url, headers=_signed("", b"", **kwargs), timeout=5)
+
+
+def test_share_records_need_a_signature(sandbox):
+    from chengnuo.sandbox import share_data
+
+    url = f"{sandbox.base_url}/api/share/education/resident_id/{share_data.LISI}"
+    assert httpx.get(url).status_code == 401
+    assert (
+        _share(sandbox, "education", "resident_id", share_data.LISI, secret="x").status_code == 401
+    )
+
+
+def test_share_record_found_and_not_found(sandbox):
+    from chengnuo.sandbox import share_data
+
+    response = _share(sandbox, "education", "resident_id", share_data.LISI)
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["found"], body["source"]) == (True, "education")
+    assert body["record"]["school"] == "安徽财经大学"
+    assert share_data.LISI not in response.text  # the identifier is not echoed
+    missing = _share(sandbox, "real_estate", "resident_id", share_data.LISI)
+    assert (missing.status_code, missing.json()["found"]) == (404, False)
+    assert _share(sandbox, "nope", "resident_id", share_data.LISI).json()["code"] == (
+        "unknown_source"
+    )
+
+
+def test_every_share_source_answers_for_the_demo_subjects(sandbox):
+    from chengnuo.sandbox import share_data
+
+    for source in share_data.SOURCES:
+        numbers = [n for (s, _t, n) in share_data.RECORDS if s == source]
+        assert numbers, source
+        id_type = "uscc" if source == "business_licence" else "resident_id"
+        assert _share(sandbox, source, id_type, numbers[0]).json()["found"] is True
+
+
+def test_some_demo_commitments_would_be_untrue():
+    from chengnuo.sandbox import share_data
+
+    records = share_data.RECORDS
+    assert records[("criminal_record", "resident_id", share_data.WANGWU)]["has_criminal_record"]
+    assert not records[("criminal_record", "resident_id", share_data.LISI)]["has_criminal_record"]
+    assert records[("social_insurance", "resident_id", share_data.WANGWU)]["months"] < 12
+    assert records[("social_insurance", "resident_id", share_data.ZHANGSAN)]["employed"]
+    assert records[("education", "resident_id", share_data.ZHAOLIU)]["education_level"] == "大专"
+
+
+def test_share_subjects_are_the_demo_subjects(db):
+    from chengnuo.demo.credit_data import SUBJECTS
+    from chengnuo.sandbox import share_data
+
+    demo = {key: number for key, _k, _n, _t, number, _p, _r in SUBJECTS}
+    assert demo == {
+        "zhangsan": share_data.ZHANGSAN,
+        "firm": share_data.FIRM,
+        "lisi": share_data.LISI,
+        "wangwu": share_data.WANGWU,
+        "zhaoliu": share_data.ZHAOLIU,
+    }
+
+
+def test_bench_subjects_get_deterministic_records_about_five_percent_inconsistent():
+    from chengnuo.sandbox import share_data
+
+    numbers = [f"{share_data.BENCH_PREFIX}{n:014d}" for n in range(4000)]
+    first = [share_data.record_of("social_insurance", "resident_id", n) for n in numbers]
+    again = [share_data.record_of("social_insurance", "resident_id", n) for n in numbers]
+    assert first == again
+    bad = sum(1 for r in first if r and r["months"] < 12)
+    assert 0.03 < bad / len(numbers) < 0.07
+
+
+def test_down_and_slow_sources_for_fault_drills(sandbox):
+    from chengnuo.sandbox import share_data
+
+    sandbox.down_sources.add("marriage")
+    response = _share(sandbox, "marriage", "resident_id", share_data.LISI)
+    assert response.status_code == 503
+    assert _share(sandbox, "education", "resident_id", share_data.LISI).status_code == 200
+    sandbox.slow_sources["education"] = 0.5
+    with pytest.raises(httpx.TimeoutException):
+        httpx.get(
+            f"{sandbox.base_url}/api/share/education/resident_id/{share_data.LISI}",
+            headers=_signed("", b""),
+            timeout=0.1,
+        )
+    assert sandbox.share_hits[("marriage", share_data.LISI)] == 1

@@ -158,9 +158,7 @@ def offer_of(
     if records is None:
         eligibility = eligibility_of(subject, item, on=on)
     else:
-        eligibility = commitment_eligibility(
-            records, item_under_commitment=True, on=on
-        )
+        eligibility = commitment_eligibility(records, item_under_commitment=True, on=on)
     return rules.offer_for(in_force=in_force, eligibility=eligibility), version_id
 
 

@@ -1,4 +1,4 @@
-"""`python -m chengnuo.sandbox --port 8010`: the sandbox credit platform, no Django needed."""
+"""`python -m chengnuo.sandbox --port 8010`: the sandbox credit and data-sharing platforms."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from .server import serve
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m chengnuo.sandbox",
-        description="Sandbox credit sharing platform 信用阜阳 (binds 127.0.0.1 only).",
+        description=(
+            "Sandbox credit sharing platform 信用阜阳 and data-sharing platform "
+            "(binds 127.0.0.1 only)."
+        ),
     )
     parser.add_argument("--port", type=int, default=8010)
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")

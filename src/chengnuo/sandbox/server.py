@@ -8,7 +8,15 @@ the idempotency key and body are empty for GET requests.
     POST /api/credit/records                                  push a record (Idempotency-Key)
     GET  /api/credit/records                                  what was received (for tests)
     GET  /api/credit/subjects/<id_type>/<id_number>/records   a subject's dishonesty records
+    GET  /api/share/<source>/<id_type>/<id_number>            the data-sharing platform (R-4.5):
+         {"found": true, "source": …, "record": {…}}, or 404 {"found": false}; sources:
+         household, marriage, social_insurance, education, criminal_record, business_licence,
+         real_estate (synthetic records in `share_data`)
     GET  /healthz
+
+Fault injection for tests and drills: `server.down_sources` (source codes answering 503) and
+`server.slow_sources` (source code -> seconds to wait before answering, to simulate a hang);
+`server.share_hits` counts the share requests per (source, id_number).
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 
 from cryptography.hazmat.primitives import hashes, hmac
 
-from . import data
+from . import data, share_data
 
 logger = logging.getLogger("chengnuo.sandbox")
 
@@ -37,6 +45,7 @@ DEFAULT_SECRET = "sandbox-secret"
 MAX_BODY = 1_000_000
 MAX_CLOCK_SKEW_SECONDS = 300
 SUBJECT_RECORDS = re.compile(r"\A/api/credit/subjects/([a-z_]{1,30})/([^/]{1,64})/records/?\Z")
+SHARE_RECORD = re.compile(r"\A/api/share/([a-z_]{1,30})/([a-z_]{1,30})/([^/]{1,64})/?\Z")
 
 
 def signature(secret: str, timestamp: str, idempotency_key: str, body: bytes) -> str:
@@ -64,8 +73,21 @@ class SandboxServer(ThreadingHTTPServer):
         self.secret = secret or os.environ.get("CHENGNUO_SANDBOX_SECRET") or DEFAULT_SECRET
         self.records: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()
+        # fault injection (tests): sources answering 503, sources answering only after a delay
+        self.down_sources: set[str] = set()
+        self.slow_sources: dict[str, float] = {}
+        self.share_hits: dict[tuple[str, str], int] = {}
         self._thread: threading.Thread | None = None
         super().__init__((host, port), SandboxHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (timeout drills) is not an error worth a traceback."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            logger.info("client %s went away", client_address)
+            return
+        super().handle_error(request, client_address)
 
     @property
     def port(self) -> int:
@@ -107,6 +129,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
     server: SandboxServer
     server_version = "chengnuo-sandbox/1"
     protocol_version = "HTTP/1.1"
+    # headers and body go out in separate writes: without TCP_NODELAY a keep-alive client
+    # waits ~40 ms per response on Nagle + delayed ACK
+    disable_nagle_algorithm = True
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -168,8 +193,32 @@ class SandboxHandler(BaseHTTPRequestHandler):
             id_type, id_number = match.group(1), unquote(match.group(2))
             records = data.records_of(id_type, id_number)
             self._json(HTTPStatus.OK, {"count": len(records), "records": records})
+        elif match := SHARE_RECORD.match(path):
+            self._share(match.group(1), match.group(2), unquote(match.group(3)))
         else:
             self._error(HTTPStatus.NOT_FOUND, "not_found", "接口不存在")
+
+    def _share(self, source: str, id_type: str, id_number: str) -> None:
+        """One record of the data-sharing platform (R-4.5)."""
+        if source not in share_data.SOURCES:
+            self._error(HTTPStatus.NOT_FOUND, "unknown_source", "数据源不存在")
+            return
+        if not self._authentic("", b""):
+            return
+        with self.server.lock:
+            key = (source, id_number)
+            self.server.share_hits[key] = self.server.share_hits.get(key, 0) + 1
+        delay = self.server.slow_sources.get(source)
+        if delay:
+            time.sleep(delay)
+        if source in self.server.down_sources:
+            self._error(HTTPStatus.SERVICE_UNAVAILABLE, "unavailable", "数据源暂时不可用")
+            return
+        record = share_data.record_of(source, id_type, id_number)
+        if record is None:
+            self._json(HTTPStatus.NOT_FOUND, {"found": False, "source": source})
+            return
+        self._json(HTTPStatus.OK, {"found": True, "source": source, "record": record})
 
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
