@@ -492,6 +492,11 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("credit:push_log", "", gettext_lazy("信用信息推送记录")),
         ("credit:lookup", "", gettext_lazy("事中核查信用")),
     ],
+    Role.DATA_ADMIN: [
+        ("verification:sources", "", gettext_lazy("数据源登记（在线核查）")),
+        ("verification:assistance_inbox", "", gettext_lazy("协助核查")),
+    ],
+    Role.AUDITOR: [("verification:dashboard", "", gettext_lazy("核查工作台"))],
     Role.APPLICANT: [
         ("cases:mine", "", gettext_lazy("我的办件")),
         ("cases:start", "", gettext_lazy("网上申请办理")),
