@@ -379,3 +379,22 @@ def test_only_signed_commitments_are_verified(w, settings):
     assert {t.commitment.item for t in tasks} == {w.marriage}
     assert all(t.status == TaskStatus.IN_PROGRESS for t in tasks)
     assert Commitment.objects.filter(status="withdrawn").count() == 1
+
+
+def test_the_daily_command_escalates_overdue_rectifications(w, untrue):
+    import io
+
+    from django.core.management import call_command
+
+    h = handling.handling_decide(
+        actor=w.officer, task=untrue, measure="rectify", reason="缴费月数不足，责令补缴"
+    )
+    out = io.StringIO()
+    call_command("escalate_rectifications", on=h.deadline.isoformat(), stdout=out)
+    assert "escalated 0" in out.getvalue()
+    call_command(
+        "escalate_rectifications", on=(h.deadline + dt.timedelta(days=1)).isoformat(), stdout=out
+    )
+    assert "escalated 1" in out.getvalue()
+    h.refresh_from_db()
+    assert h.status == HandlingStatus.ESCALATED
