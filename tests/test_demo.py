@@ -79,9 +79,8 @@ def test_demo_cases_cover_every_state_and_load_once(db):
     from chengnuo.cases.selectors import public_commitments
 
     call_command("load_demo", verbosity=0)
-    # revoked approvals come from handling untrue commitments (the verification demo)
-    states = set(CaseStatus.values) - {CaseStatus.REVOKED}
-    assert states <= set(Case.objects.values_list("status", flat=True))
+    # the revoked approval comes from handling an untrue commitment (the verification demo)
+    assert set(CaseStatus.values) <= set(Case.objects.values_list("status", flat=True))
     assert Case.objects.filter(status=CaseStatus.APPROVED).count() >= 3
     withdrawn = Commitment.objects.filter(status=CommitmentStatus.WITHDRAWN)
     assert withdrawn.count() >= 2
@@ -102,4 +101,77 @@ def test_demo_cases_cover_every_state_and_load_once(db):
     counts = (Case.objects.count(), Commitment.objects.count(), Proof.objects.count())
     call_command("load_demo", verbosity=0)
     assert (Case.objects.count(), Commitment.objects.count(), Proof.objects.count()) == counts
+    assert verify_chain() is None
+
+
+def test_demo_verification_covers_every_measure_and_outcome_and_loads_once(db):
+    from chengnuo.audit.models import AuditEvent
+    from chengnuo.cases.constants import CaseStatus
+    from chengnuo.cases.models import Case
+    from chengnuo.credit.constants import RecordKind
+    from chengnuo.credit.models import CreditRecord
+    from chengnuo.demo.verification_cases import SUBJECTS
+    from chengnuo.verification.constants import (
+        AssistanceStatus,
+        HandlingStatus,
+        InspectionStatus,
+        Measure,
+        Outcome,
+    )
+    from chengnuo.verification.models import (
+        AssistanceRequest,
+        Handling,
+        Inspection,
+        OnlineCheck,
+        VerificationPlan,
+        VerificationTask,
+    )
+
+    call_command("load_demo", verbosity=0)
+    assert set(Handling.objects.values_list("measure", flat=True)) == set(Measure.values)
+    outcomes = set(VerificationTask.objects.values_list("outcome", flat=True))
+    assert {Outcome.CONSISTENT, Outcome.INCONSISTENT, Outcome.UNABLE} <= outcomes
+    assert not OnlineCheck.objects.filter(status__in=["queued", "retrying"]).exists()
+    statuses = set(AssistanceRequest.objects.values_list("status", flat=True))
+    assert {AssistanceStatus.ANSWERED, AssistanceStatus.REFUSED} <= statuses
+    assert Inspection.objects.filter(status=InspectionStatus.DONE).exists()
+    assert Inspection.objects.filter(status=InspectionStatus.ASSIGNED).exists()
+    assert all(i.inspectors.count() == 2 for i in Inspection.objects.all())
+    assert Case.objects.filter(status=CaseStatus.REVOKED).exists()
+    terminated = Handling.objects.get(measure=Measure.TERMINATE).commitment.case
+    assert terminated.status == CaseStatus.TERMINATED
+    assert Handling.objects.filter(status=HandlingStatus.RECTIFIED).exists()
+    assert Handling.objects.filter(status=HandlingStatus.ESCALATED).exists()
+    awaiting = VerificationTask.objects.filter(outcome=Outcome.INCONSISTENT, handlings=None)
+    assert awaiting.count() == 1
+    assert awaiting.get().commitment.subject.name == "钱八"
+    refs = CreditRecord.objects.exclude(verification_ref="")
+    assert refs.filter(kind=RecordKind.COMMITMENT_KEPT).exists()
+    assert refs.filter(kind=RecordKind.FALSE_COMMITMENT).exists()
+    # good faith and a rectification done in time leave no false-commitment record
+    for h in Handling.objects.filter(status=HandlingStatus.RECTIFIED) | Handling.objects.filter(
+        measure=Measure.GOOD_FAITH
+    ):
+        assert h.credit_record_id is None
+        ref = f"commitment:{h.commitment_id}:false"
+        assert not CreditRecord.objects.filter(verification_ref=ref).exists()
+    names = {name for _key, name, _number, _phone in SUBJECTS}
+    assert (
+        set(Case.objects.filter(subject__name__in=names).values_list("subject__name", flat=True))
+        == names
+    )
+
+    def state():
+        return (
+            Case.objects.count(),
+            VerificationPlan.objects.count(),
+            VerificationTask.objects.count(),
+            Handling.objects.count(),
+            CreditRecord.objects.count(),
+            AuditEvent.objects.count(),
+        )
+
+    before = state()
+    call_command("load_demo", verbosity=0)
+    assert state() == before
     assert verify_chain() is None

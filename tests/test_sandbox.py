@@ -238,6 +238,18 @@ def test_share_subjects_are_the_demo_subjects(db):
         "wangwu": share_data.WANGWU,
         "zhaoliu": share_data.ZHAOLIU,
     }
+    from chengnuo.demo.verification_cases import SUBJECTS as VERIFICATION_SUBJECTS
+
+    verification = {key: number for key, _n, number, _p in VERIFICATION_SUBJECTS}
+    assert verification == {
+        "qianba": share_data.QIANBA,
+        "sunjiu": share_data.SUNJIU,
+        "zhoushi": share_data.ZHOUSHI,
+    }
+    records = share_data.RECORDS
+    assert records[("social_insurance", "resident_id", share_data.QIANBA)]["months"] < 36
+    assert records[("education", "resident_id", share_data.SUNJIU)]["education_level"] != "本科"
+    assert records[("social_insurance", "resident_id", share_data.ZHOUSHI)]["employed"]
 
 
 def test_bench_subjects_get_deterministic_records_about_five_percent_inconsistent():

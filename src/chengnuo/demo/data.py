@@ -142,6 +142,7 @@ USERS: list[tuple[str, str, list[tuple[str, str | None]]]] = [
     ("applicant", "申请人 张三", [("applicant", None)]),
     ("lisi", "申请人 李四", [("applicant", None)]),
     ("scjg_clerk", "许可（市政务服务中心市场监管窗口）", [("window_clerk", "scjg")]),
+    ("rsj_inspector2", "高峰（市人社局核查）", [("inspector", "rsj")]),
 ]
 
 # (agency key, code, name, type, legal basis, materials)

@@ -18,6 +18,8 @@ from chengnuo.core.identifiers import uscc_with_check
 from . import data
 from .case_data import load_cases
 from .credit_data import load_credit
+from .verification_cases import load_plans, load_verification
+from .verification_data import load_sources
 
 
 def item_payload(row: tuple) -> tuple[str, str, dict[str, Any]]:
@@ -151,11 +153,17 @@ def load(stdout=None) -> dict[str, int]:
     published = _publish_templates(sysadmin)
     say("publishing service guides and work rules …")
     guide_versions = _publish_guides(sysadmin)
+    source_counts = load_sources(stdout=stdout)
+    plan_counts = load_plans(stdout=stdout)
     case_counts = load_cases(stdout=stdout)
+    verification_counts = load_verification(stdout=stdout)
 
     return {
         **credit_counts,
+        **source_counts,
+        **plan_counts,
         **case_counts,
+        **verification_counts,
         "template_versions": published,
         "guide_versions": guide_versions,
         "agencies": Agency.objects.count(),

@@ -5,8 +5,9 @@ licences and real estate, keyed by the demo subjects' identifiers.
 The identifiers are those of `chengnuo.demo.credit_data.SUBJECTS` (recomputed here: the sandbox
 imports no Django models). The records agree with what 李四 commits to in the demo cases, and
 some subjects' commitments would be untrue (张三 is employed again, 王五 has a criminal record
-and fewer contribution months, 赵六's degree is lower than his claim), so verification has
-something to find.
+and fewer contribution months, 赵六's degree is lower than his claim; in the verification demo
+钱八 has fewer contribution months than 36, 孙九 a college diploma without a degree, and 周十 is
+insured as employed), so verification has something to find.
 
 Bench subjects: any identifier starting with `BENCH_PREFIX` gets a generated record, the same
 every time (consistent for ~95 %, inconsistent for ~5 %), so a benchmark can verify thousands
@@ -56,6 +57,9 @@ FIRM = uscc_with_check("91341202MA2T" + "EXAMP")
 LISI = _resident_id("34120320010615202")
 WANGWU = _resident_id("34122119970920311")
 ZHAOLIU = _resident_id("34128220001101405")
+QIANBA = _resident_id("34120419990208321")
+SUNJIU = _resident_id("34122519960716542")
+ZHOUSHI = _resident_id("34122619970503611")
 
 R, U = "resident_id", "uscc"
 
@@ -212,6 +216,88 @@ RECORDS: dict[tuple[str, str, str], dict[str, Any]] = {
     },
     ("criminal_record", R, ZHAOLIU): {"name": "赵六", "has_criminal_record": False, "records": []},
     ("marriage", R, ZHAOLIU): {"name": "赵六", "marital_status": "未婚", "registrations": []},
+    # --- 钱八 (verification demo): a bachelor's degree (true), 20 contribution months (a
+    # commitment to 3 years of professional work is untrue), employed.
+    ("household", R, QIANBA): {
+        "name": "钱八",
+        "gender": "男",
+        "birth_date": "1999-02-08",
+        "household_address": "安徽省阜阳市颍泉区周棚街道",
+        "household_type": "家庭户",
+        "relation": "子女",
+    },
+    ("education", R, QIANBA): {
+        "name": "钱八",
+        "education_level": "本科",
+        "degree": "学士",
+        "degree_field": "工学",
+        "school": "阜阳师范大学",
+        "major": "计算机科学与技术",
+        "graduation_date": "2021-06-30",
+        "certificate_number": "103711202105002468",
+    },
+    ("social_insurance", R, QIANBA): {
+        "name": "钱八",
+        "status": "正常参保",
+        "employer": "阜阳颍泉智联软件有限公司",
+        "since": "2025-03",
+        "months": 20,
+        "continuous_months": 20,
+        "employed": True,
+    },
+    ("criminal_record", R, QIANBA): {"name": "钱八", "has_criminal_record": False, "records": []},
+    # --- 孙九 (verification demo): a college diploma, no degree (a commitment to a bachelor's
+    # degree is untrue); 60 contribution months (true).
+    ("household", R, SUNJIU): {
+        "name": "孙九",
+        "gender": "女",
+        "birth_date": "1996-07-16",
+        "household_address": "安徽省阜阳市阜南县鹿城镇",
+        "household_type": "家庭户",
+        "relation": "配偶",
+    },
+    ("education", R, SUNJIU): {
+        "name": "孙九",
+        "education_level": "专科",
+        "degree": "",
+        "school": "阜阳职业技术学院",
+        "major": "会计",
+        "graduation_date": "2017-06-30",
+        "certificate_number": "139181201706005566",
+    },
+    ("social_insurance", R, SUNJIU): {
+        "name": "孙九",
+        "status": "正常参保",
+        "employer": "阜南县鹿城会计服务有限公司",
+        "since": "2021-11",
+        "months": 60,
+        "continuous_months": 60,
+        "employed": True,
+    },
+    ("marriage", R, SUNJIU): {
+        "name": "孙九",
+        "marital_status": "已婚",
+        "registrations": [{"kind": "结婚登记", "date": "2020-09-26", "office": "阜南县民政局"}],
+    },
+    # --- 周十 (verification demo): insured as employed by a new employer (a commitment to
+    # unemployment not of his own will is untrue).
+    ("household", R, ZHOUSHI): {
+        "name": "周十",
+        "gender": "男",
+        "birth_date": "1997-05-03",
+        "household_address": "安徽省阜阳市颍上县慎城镇",
+        "household_type": "家庭户",
+        "relation": "户主",
+    },
+    ("social_insurance", R, ZHOUSHI): {
+        "name": "周十",
+        "status": "正常参保",
+        "employer": "颍上县慎城建材贸易有限公司",
+        "since": "2026-09",
+        "months": 52,
+        "continuous_months": 3,
+        "employed": True,
+    },
 }
 
 

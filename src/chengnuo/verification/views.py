@@ -82,6 +82,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _shown(value: Any) -> Any:
+    """Booleans of a source record in words (是/否), lists joined; other values as they are."""
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "—"
+    return value
+
+
+def _displayed(checks: Any) -> list[Any]:
+    rows = list(checks)
+    for check in rows:
+        check.lines = [  # type: ignore[attr-defined]
+            dict(
+                line,
+                committed=_shown(line.get("committed")),
+                source_value=_shown(line.get("source_value")),
+            )
+            for line in check.comparison or []
+        ]
+    return rows
+
+
 def _task_context(request: HttpRequest, task: Any) -> dict[str, Any]:
     c = task.commitment
     siblings = list(
@@ -98,7 +121,7 @@ def _task_context(request: HttpRequest, task: Any) -> dict[str, Any]:
             {"label": f.get("label"), "value": c.facts.get(f["key"], "")}
             for f in c.commitment_version.content.get("facts", [])
         ],
-        "checks": list(selectors.checks_of(task)),
+        "checks": _displayed(selectors.checks_of(task)),
         "assistance": list(task.assistance_requests.select_related("requested_agency")),
         "inspection": getattr(task, "inspection", None),
         "siblings": siblings,
