@@ -77,11 +77,15 @@ template = (
 assert template is not None, "the demo has no signed commitment"
 item = template.item
 rsj = Agency.objects.get(name="阜阳市人力资源和社会保障局")
-source = DataSource.objects.create(
-    code="social_insurance", name="社会保险缴费信息（沙箱）", providing_agency=rsj,
-    base_url=BASE, app_key="%(app_key)s", secret_cipher=encrypt("%(secret)s"),
-    timeout_seconds=5, rate_limit_per_second=100000, max_attempts=5,
-    breaker_threshold=50, breaker_cooldown_seconds=30,
+# the demo registers the source too (pointing at make run's sandbox): point it at this run's
+source, _created = DataSource.objects.update_or_create(
+    code="social_insurance", defaults=dict(
+        name="社会保险缴费信息（沙箱）", providing_agency=rsj,
+        base_url=BASE, app_key="%(app_key)s", secret_cipher=encrypt("%(secret)s"),
+        field_mapping={}, timeout_seconds=5, rate_limit_per_second=100000, max_attempts=5,
+        breaker_threshold=50, breaker_cooldown_seconds=30, consecutive_failures=0,
+        open_until=None, active=True,
+    ),
 )
 VerificationPlan.objects.update_or_create(item=item, defaults=dict(
     methods=["online"],
