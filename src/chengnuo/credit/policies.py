@@ -26,13 +26,23 @@ def can_unmask(user: Any) -> bool:
     return any(m.role in UNMASK_ROLES for m in memberships(user))
 
 
+def linked_subject_ids(user: Any) -> set[int]:
+    """The subjects an account acts for, read once per request (cached on the user object,
+    like its memberships; `services.subject_link` keeps the cache current)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_chengnuo_subject_ids", None)
+    if cached is None:
+        from .models import SubjectLink
+
+        cached = set(SubjectLink.objects.filter(user=user).values_list("subject_id", flat=True))
+        user._chengnuo_subject_ids = cached
+    return cached
+
+
 def acts_for(user: Any, subject_id: int) -> bool:
     """An applicant account acts for the subjects linked to it."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    from .models import SubjectLink
-
-    return SubjectLink.objects.filter(user=user, subject_id=subject_id).exists()
+    return subject_id in linked_subject_ids(user)
 
 
 def can_register_subject(user: Any) -> bool:

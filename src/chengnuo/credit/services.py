@@ -118,6 +118,9 @@ def subject_link(*, actor: Any, user: Any, subject: Subject, relation: str) -> S
         link, created = SubjectLink.objects.get_or_create(
             user=user, subject=subject, defaults={"relation": relation}
         )
+        cached = getattr(user, "_chengnuo_subject_ids", None)
+        if cached is not None:
+            cached.add(subject.pk)
         if created:
             audit.record(actor, Event.SUBJECT_LINKED, link, None, {"relation": relation})
     return link
