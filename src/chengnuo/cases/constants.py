@@ -80,14 +80,9 @@ EVENT_LABELS = {
     Event.VERIFICATION_SCHEDULED: _("生成核查任务"),
 }
 
-# Proof uploads: size and type limits; types recognised by their first bytes.
+# Proof uploads: size and count limits (types: core.uploads.DOCUMENT_TYPES).
 PROOF_MAX_BYTES = 10 * 1024 * 1024
 PROOF_MAX_FILES_PER_ITEM = 5
-PROOF_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG", "image/png", "png"),
-)
 SIGNATURE_SCAN_MAX_BYTES = 5 * 1024 * 1024
 # Working days a case may take when the matter's guide states no promised time limit.
 DEFAULT_TIME_LIMIT_DAYS = 20

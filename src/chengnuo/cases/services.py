@@ -7,7 +7,6 @@ PDF) runs after commit in the worker."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +26,7 @@ from chengnuo.core.calendar import add_working_days
 from chengnuo.core.digest import digest_bytes, digest_json, jsonable
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from chengnuo.core.rules import FieldError, raise_field_errors
+from chengnuo.core.uploads import check_upload
 from chengnuo.credit.models import Subject
 from chengnuo.credit.rules import RecordFacts, commitment_eligibility, risk_level
 from chengnuo.credit.services import eligibility_of, record_facts
@@ -42,7 +42,6 @@ from .constants import (
     EVENT_LABELS,
     PROOF_MAX_BYTES,
     PROOF_MAX_FILES_PER_ITEM,
-    PROOF_SIGNATURES,
     SIGNATURE_SCAN_MAX_BYTES,
     CaseStatus,
     Channel,
@@ -61,7 +60,7 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _timeline(
+def timeline_add(
     case: Case,
     kind: str,
     actor: Any,
@@ -234,7 +233,7 @@ def case_create(*, actor: Any, matter: Matter, subject: Subject) -> Case:
             "risk_level": risk.level,
             "items": {line.item.code: line.commit_offered for line in lines},
         }
-        _timeline(
+        timeline_add(
             case, Event.CREATED, actor, f"{Channel(channel).label}：{matter.name}", detail=after
         )
         audit.record(actor, Event.CREATED, case, None, after)
@@ -282,7 +281,7 @@ def item_choose(
         line.save(update_fields=["choice", "eligibility", "commit_offered", "catalog_version"])
         _bump(case)
         label = Choice(choice).label
-        _timeline(
+        timeline_add(
             case, Event.ITEM_CHOSEN, actor, f"{line.item.name}：{label}", item_code=line.item.code
         )
         audit.record(
@@ -311,24 +310,9 @@ def current_versions(
 def _check_upload(
     upload: Any, *, field: str, limit: int, what: str
 ) -> tuple[str, int, str, str, bytes]:
-    name = os.path.basename(str(getattr(upload, "name", "") or "")).replace("\x00", "")
-    name = (name.strip() or what)[:255]
-    size = int(getattr(upload, "size", 0) or 0)
-    mb = limit // (1024 * 1024)
-    if size > limit:
-        raise DomainError(
-            "file_too_large", f"文件“{name}”超过{mb} MB，{what}不得超过{mb} MB", field=field
-        )
-    if size <= 0:
-        raise DomainError("file_empty", f"文件“{name}”为空", field=field)
-    upload.seek(0)
-    data = upload.read(limit + 1)
-    match = next((s for s in PROOF_SIGNATURES if data.startswith(s[0])), None)
-    if match is None:
-        raise DomainError(
-            "file_type", f"文件“{name}”不是PDF、JPEG或PNG格式，只能上传这三种格式", field=field
-        )
-    return name, len(data), match[1], match[2], data
+    """A proof or a signature scan: PDF, JPEG or PNG by content, at most `limit` bytes."""
+    c = check_upload(upload, field=field, limit=limit, each=what, default_name=what)
+    return c.name, c.size, c.content_type, c.extension, c.data
 
 
 def _signed_record(c: Commitment) -> dict[str, Any]:
@@ -464,7 +448,7 @@ def commitment_sign(
                 "digest": c.digest,
                 "insured": bool(clean_insurance),
             }
-            _timeline(
+            timeline_add(
                 case,
                 Event.COMMITMENT_SIGNED,
                 actor,
@@ -521,7 +505,7 @@ def commitment_archive(*, commitment_id: int) -> Commitment:
         try:
             c.save(update_fields=["pdf", "pdf_digest"])
             after = {"commitment_id": c.pk, "pdf_digest": c.pdf_digest}
-            _timeline(
+            timeline_add(
                 c.case,
                 Event.COMMITMENT_ARCHIVED,
                 None,
@@ -570,7 +554,7 @@ def commitment_withdraw(
         CaseItem.objects.filter(pk=c.case_item_id).update(choice=Choice.PROOF)
         _bump(case)
         after = {"item": c.item.code, "commitment_id": c.pk, "reason": text}
-        _timeline(
+        timeline_add(
             case,
             Event.COMMITMENT_WITHDRAWN,
             actor,
@@ -627,7 +611,7 @@ def proof_upload(
                 "name": name,
                 "digest": proof.digest,
             }
-            _timeline(
+            timeline_add(
                 case,
                 Event.PROOF_UPLOADED,
                 actor,
@@ -685,7 +669,7 @@ def case_submit(*, actor: Any, case: Case, expected_version: int | None = None) 
         _bump(case, "status", "submitted_at", "due_date")
         after = {"status": case.status, "due_date": case.due_date}
         _schedule_verification(actor, case, stage="before_decision")
-        _timeline(
+        timeline_add(
             case,
             Event.SUBMITTED,
             actor,
@@ -748,7 +732,7 @@ def case_decide(
         _bump(case, "status", "decided_at", "decided_by", "decision_reason")
         after = {"status": case.status, "decision": decision, "reason": text}
         label = Decision(decision).label
-        _timeline(
+        timeline_add(
             case,
             Event.DECIDED,
             actor,
@@ -823,7 +807,7 @@ def case_revoke(*, actor: Any, case: Case, reason: str) -> Case:
         case.decision_reason = text
         _bump(case, "status", "decision_reason")
         after = {"status": case.status, "reason": text}
-        _timeline(case, Event.REVOKED, actor, f"撤销准予决定。理由：{text}", detail=after)
+        timeline_add(case, Event.REVOKED, actor, f"撤销准予决定。理由：{text}", detail=after)
         audit.record(actor, Event.REVOKED, case, {"status": CaseStatus.APPROVED}, after)
     return case
 
@@ -849,7 +833,7 @@ def _schedule_verification(actor: Any, case: Case, *, stage: str) -> None:
         "draw": draw.pk,
         "tasks": [{"id": t.pk, "item": t.commitment.item.code, "method": t.method} for t in tasks],
     }
-    _timeline(
+    timeline_add(
         case,
         Event.VERIFICATION_SCHEDULED,
         actor,

@@ -16,6 +16,7 @@ from chengnuo.core.calendar import add_working_days
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
 from chengnuo.core.masking import mask_identifier, mask_phone
 from chengnuo.core.rules import FieldError, raise_field_errors
+from chengnuo.core.uploads import check_upload
 
 from . import policies
 from .constants import (
@@ -474,43 +475,19 @@ def objection_answer(
 REPAIR_MATERIAL_ADDED = Event.REPAIR_MATERIAL_ADDED
 REPAIR_MATERIAL_MAX_FILES = 5
 REPAIR_MATERIAL_MAX_BYTES = 5 * 1024 * 1024
-# Accepted types, recognised by their first bytes (the declared type and name are not trusted).
-REPAIR_MATERIAL_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG", "image/png", "png"),
-)
-
-
-def _material_name(upload: Any) -> str:
-    import os
-
-    name = os.path.basename(str(getattr(upload, "name", "") or "")).replace("\x00", "")
-    return (name.strip() or "材料")[:255]
 
 
 def repair_material_check(upload: Any) -> tuple[str, int, str, str]:
-    """(name, size, content type, extension) of an acceptable upload, or the DomainError that
-    names the file and the rule it breaks. Reads only the first bytes."""
-    name = _material_name(upload)
-    size = int(getattr(upload, "size", 0) or 0)
-    if size > REPAIR_MATERIAL_MAX_BYTES:
-        raise DomainError(
-            "file_too_large", f"文件“{name}”超过5 MB，每个材料不得超过5 MB", field="materials"
-        )
-    if size <= 0:
-        raise DomainError("file_empty", f"文件“{name}”为空", field="materials")
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    match = next((s for s in REPAIR_MATERIAL_SIGNATURES if head.startswith(s[0])), None)
-    if match is None:
-        raise DomainError(
-            "file_type",
-            f"文件“{name}”不是PDF、JPEG或PNG格式，只能上传这三种格式",
-            field="materials",
-        )
-    return name, size, match[1], match[2]
+    """(name, size, content type, extension) of an acceptable upload (PDF, JPEG or PNG by
+    content, ≤ 5 MB), or the DomainError that names the file and the rule it breaks."""
+    checked = check_upload(
+        upload,
+        field="materials",
+        limit=REPAIR_MATERIAL_MAX_BYTES,
+        each="每个材料",
+        default_name="材料",
+    )
+    return checked.name, checked.size, checked.content_type, checked.extension
 
 
 def repair_material_add(*, actor: Any, repair: RepairApplication, upload: Any) -> Any:

@@ -21,9 +21,11 @@ from django.utils import timezone
 from chengnuo import audit
 from chengnuo.agencies.constants import Role
 from chengnuo.agencies.models import Agency, Membership
+from chengnuo.cases.services import timeline_add
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.digest import digest_bytes
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from chengnuo.core.uploads import check_upload
 
 from . import policies, rules, services
 from .constants import (
@@ -44,18 +46,6 @@ QUESTIONS_MAX_CHARS = 2000
 ANSWER_MAX_CHARS = 4000
 ANSWER_RESULTS = (Outcome.CONSISTENT, Outcome.INCONSISTENT)
 MAX_DAYS = 60
-
-
-def _timeline(case: Any, kind: str, actor: Any, message: str, **kwargs: Any) -> None:
-    from chengnuo.cases.services import _timeline as case_timeline
-
-    case_timeline(case, kind, actor, message, **kwargs)
-
-
-def _check_upload(upload: Any, *, field: str, limit: int, what: str) -> Any:
-    from chengnuo.cases.services import _check_upload as check
-
-    return check(upload, field=field, limit=limit, what=what)
 
 
 def _open_task(task: VerificationTask) -> VerificationTask:
@@ -118,7 +108,7 @@ def assistance_request(
             )
         request = services._assistance_create(locked, target.pk, n_days, actor, text)
         c = locked.commitment
-        _timeline(
+        timeline_add(
             c.case,
             Event.ASSISTANCE_REQUESTED,
             actor,
@@ -204,8 +194,12 @@ def assistance_answer(
         )
     checked = None
     if evidence:
-        checked = _check_upload(
-            evidence, field="evidence", limit=EVIDENCE_MAX_BYTES, what="证明材料"
+        checked = check_upload(
+            evidence,
+            field="evidence",
+            limit=EVIDENCE_MAX_BYTES,
+            each="证明材料",
+            default_name="证明材料",
         )
     saved_name = ""
     try:
@@ -218,13 +212,14 @@ def assistance_answer(
             locked.answered_at = timezone.now()
             fields = ["status", "result", "answer", "answered_by", "answered_at"]
             if checked is not None:
-                name, _size, _type, extension, data = checked
                 locked.evidence.save(
-                    f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False
+                    f"{uuid.uuid4().hex}.{checked.extension}",
+                    ContentFile(checked.data),
+                    save=False,
                 )
                 saved_name = locked.evidence.name
-                locked.evidence_name = name
-                locked.evidence_digest = digest_bytes(data)
+                locked.evidence_name = checked.name
+                locked.evidence_digest = digest_bytes(checked.data)
                 fields += ["evidence", "evidence_name", "evidence_digest"]
             locked.save(update_fields=fields)
             after = {
@@ -243,7 +238,7 @@ def assistance_answer(
                 TaskStatus.CANCELLED,
             ):
                 c = task.commitment
-                _timeline(
+                timeline_add(
                     c.case,
                     Event.ASSISTANCE_ANSWERED,
                     actor,
@@ -284,7 +279,7 @@ def assistance_refuse(*, actor: Any, request: AssistanceRequest, reason: str) ->
             {"status": locked.status, "reason": text},
         )
         c = locked.task.commitment
-        _timeline(
+        timeline_add(
             c.case,
             Event.ASSISTANCE_REFUSED,
             actor,
@@ -378,7 +373,7 @@ def inspection_request(*, actor: Any, task: VerificationTask) -> VerificationTas
         inspection = services._inspection_create(new, actor)
         c = old.commitment
         names = "、".join(str(u) for u in inspection.inspectors.all())
-        _timeline(
+        timeline_add(
             c.case,
             Event.TASK_CREATED,
             actor,

@@ -18,13 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from chengnuo import audit
+from chengnuo.cases.services import timeline_add
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.errors import Conflict, DomainError
 from chengnuo.core.rules import FieldError, raise_field_errors
 
 from .constants import DEFAULT_RECTIFICATION_DAYS, Event, HandlingStatus, Measure, Outcome
 from .models import Handling, VerificationTask
-from .services import _timeline, assert_handles
+from .services import assert_handles
 
 RECORDING_MEASURES = frozenset(
     {Measure.TERMINATE, Measure.REVOKE, Measure.PENALTY, Measure.REFERRAL}
@@ -177,7 +178,7 @@ def handling_decide(
         record_note = "，已记入信用记录" if handling.credit_record_id else ""
         if measure == Measure.GOOD_FAITH:
             record_note = "，属善意差错，不记失信"
-        _timeline(
+        timeline_add(
             case,
             Event.HANDLING_DECIDED,
             actor,
@@ -231,7 +232,7 @@ def rectification_close(
             if in_time
             else f"{h.commitment.item.name}：逾期未整改（期限{h.deadline}），升级处置。{note}"
         )
-        _timeline(h.commitment.case, event, actor, text, item_code=h.commitment.item.code)
+        timeline_add(h.commitment.case, event, actor, text, item_code=h.commitment.item.code)
         audit.record(
             actor, event, h, {"status": HandlingStatus.OPEN}, {"status": h.status, "note": note}
         )
@@ -254,7 +255,7 @@ def rectifications_escalate_overdue(*, on: date | None = None) -> int:
             locked.status = HandlingStatus.ESCALATED
             locked.closed_at = timezone.now()
             locked.save(update_fields=["status", "closed_at"])
-            _timeline(
+            timeline_add(
                 locked.commitment.case,
                 Event.HANDLING_ESCALATED,
                 None,

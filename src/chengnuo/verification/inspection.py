@@ -5,7 +5,6 @@ audit event (and the task's outcome, recorded by `services.task_conclude`)."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 from chengnuo import audit
 from chengnuo.core.digest import sm3_hex
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from chengnuo.core.uploads import IMAGE_TYPE_MESSAGE, IMAGE_TYPES, check_upload
 
 from . import policies, services
 from .constants import Event, InspectionStatus, Outcome
@@ -25,36 +25,21 @@ from .models import Inspection, InspectionPhoto
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_MAX_FILES = 9
 FINDINGS_MAX_CHARS = 4000
-PHOTO_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
 RESULTS = (Outcome.CONSISTENT, Outcome.INCONSISTENT, Outcome.UNABLE)
 
 
 def _check_photo(upload: Any) -> tuple[str, int, str, str, bytes]:
-    name = os.path.basename(str(getattr(upload, "name", "") or "")).replace("\x00", "")
-    name = (name.strip() or "照片")[:255]
-    size = int(getattr(upload, "size", 0) or 0)
-    mb = PHOTO_MAX_BYTES // (1024 * 1024)
-    if size > PHOTO_MAX_BYTES:
-        raise DomainError(
-            "file_too_large", f"照片“{name}”超过{mb} MB，每张照片不得超过{mb} MB", field="photos"
-        )
-    if size <= 0:
-        raise DomainError("file_empty", f"照片“{name}”为空", field="photos")
-    upload.seek(0)
-    data = upload.read(PHOTO_MAX_BYTES + 1)
-    if len(data) > PHOTO_MAX_BYTES:
-        raise DomainError(
-            "file_too_large", f"照片“{name}”超过{mb} MB，每张照片不得超过{mb} MB", field="photos"
-        )
-    match = next((s for s in PHOTO_SIGNATURES if data.startswith(s[0])), None)
-    if match is None:
-        raise DomainError(
-            "file_type", f"文件“{name}”不是JPEG或PNG照片，只能上传这两种格式", field="photos"
-        )
-    return name, len(data), match[1], match[2], data
+    c = check_upload(
+        upload,
+        field="photos",
+        limit=PHOTO_MAX_BYTES,
+        each="每张照片",
+        default_name="照片",
+        noun="照片",
+        types=IMAGE_TYPES,
+        type_message=IMAGE_TYPE_MESSAGE,
+    )
+    return c.name, c.size, c.content_type, c.extension, c.data
 
 
 def assert_inspector(actor: Any, inspection: Inspection) -> None:

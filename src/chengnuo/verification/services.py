@@ -18,6 +18,7 @@ from django.utils import timezone
 from chengnuo import audit
 from chengnuo.agencies.constants import Role
 from chengnuo.agencies.models import Membership
+from chengnuo.cases.services import timeline_add
 from chengnuo.catalog.models import CertificationItem
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -45,12 +46,6 @@ from .models import (
 )
 
 DEFAULT_VERIFICATION_DAYS = 20
-
-
-def _timeline(case: Any, kind: str, actor: Any, message: str, **kwargs: Any) -> None:
-    from chengnuo.cases.services import _timeline as case_timeline
-
-    case_timeline(case, kind, actor, message, **kwargs)
 
 
 # --- plans (R-4.1) --------------------------------------------------------------------------
@@ -321,7 +316,7 @@ def _fallback(task: VerificationTask, plan: VerificationPlan, why: str) -> Verif
         replaces=task,
     )
     _start_task(new, plan)
-    _timeline(
+    timeline_add(
         task.commitment.case,
         Event.TASK_CREATED,
         None,
@@ -413,7 +408,7 @@ def task_conclude(
     task.concluded_by = actor if getattr(actor, "is_authenticated", False) else None
     task.save(update_fields=["status", "outcome", "outcome_note", "concluded_at", "concluded_by"])
     c = task.commitment
-    _timeline(
+    timeline_add(
         c.case,
         Event.OUTCOME_RECORDED,
         actor,
