@@ -35,7 +35,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -48,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from catalog_read import (
     HOST,
     ROOT,
-    Run,
+    load_op,
     log,
     manage,
     port_free,
@@ -234,48 +233,6 @@ class Ops:
         return True
 
 
-def load(base: str, op, *, total: int, concurrency: int, cap: float) -> Run:
-    import threading
-
-    run = Run()
-    deadline = time.monotonic() + cap
-
-    def worker() -> None:
-        local: list[float] = []
-        errors = 0
-        with httpx.Client(base_url=base, trust_env=False, timeout=30.0) as client:
-            while True:
-                with run.lock:
-                    if run.sent >= total:
-                        break
-                    if time.monotonic() >= deadline:
-                        run.capped = True
-                        break
-                    run.sent += 1
-                started = time.perf_counter()
-                try:
-                    ok = op(client)
-                except httpx.HTTPError:
-                    ok = False
-                elapsed = time.perf_counter() - started
-                if ok:
-                    local.append(elapsed)
-                else:
-                    errors += 1
-        with run.lock:
-            run.latencies.extend(local)
-            run.errors += errors
-
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(cap + 60)
-    run.wall = time.perf_counter() - started
-    return run
-
-
 # --- main -------------------------------------------------------------------------------------
 
 
@@ -308,8 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         targets: dict[str, dict[str, Any]] = {}
         for target, op in (("insert", ops.insert), ("case_flow", ops.case_flow)):
             kwargs = {"concurrency": args.concurrency, "cap": args.time_cap}
-            load(base, op, total=args.warmup, **kwargs)
-            run = load(base, op, total=args.requests, **kwargs)
+            load_op(base, op, total=args.warmup, **kwargs)
+            run = load_op(base, op, total=args.requests, **kwargs)
             result = summarise(run)
             if target == "case_flow":
                 result["requests_per_op"] = 3

@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,17 +194,11 @@ class Run:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def load(
-    base: str,
-    path: str,
-    params: dict[str, str],
-    expect: str,
-    *,
-    total: int,
-    concurrency: int,
-    cap: float,
+def load_op(
+    base: str, op: Callable[[httpx.Client], bool], *, total: int, concurrency: int, cap: float
 ) -> Run:
-    """`total` requests over `concurrency` threads, each with its own keep-alive client."""
+    """`total` calls of `op` (one or more requests; True when it succeeded) over `concurrency`
+    threads, each with its own keep-alive client, within `cap` seconds."""
     run = Run()
     deadline = time.monotonic() + cap
 
@@ -221,8 +216,7 @@ def load(
                     run.sent += 1
                 started = time.perf_counter()
                 try:
-                    response = client.get(path, params=params)
-                    ok = response.status_code == 200 and expect in response.text
+                    ok = op(client)
                 except httpx.HTTPError:
                     ok = False
                 elapsed = time.perf_counter() - started
@@ -242,6 +236,25 @@ def load(
         thread.join(cap + 60)
     run.wall = time.perf_counter() - started
     return run
+
+
+def load(
+    base: str,
+    path: str,
+    params: dict[str, str],
+    expect: str,
+    *,
+    total: int,
+    concurrency: int,
+    cap: float,
+) -> Run:
+    """GET `path` `total` times; a good response is 200 and contains `expect`."""
+
+    def get(client: httpx.Client) -> bool:
+        response = client.get(path, params=params)
+        return response.status_code == 200 and expect in response.text
+
+    return load_op(base, get, total=total, concurrency=concurrency, cap=cap)
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
