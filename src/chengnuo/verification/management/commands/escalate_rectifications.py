@@ -4,10 +4,9 @@ a further measure (R-4.8). Run daily from cron, next to `remind_assistance`."""
 
 from __future__ import annotations
 
-from datetime import date
+from django.core.management.base import BaseCommand, CommandParser
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
+from chengnuo.core.management.dates import add_on_argument, on_date
 from chengnuo.verification.handling import rectifications_escalate_overdue
 
 
@@ -15,14 +14,8 @@ class Command(BaseCommand):
     help = "Escalate ordered rectifications past their deadline."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--on", default="", help="the day to check as of (default: today)")
+        add_on_argument(parser, "check")
 
     def handle(self, *args, **options):
-        on = None
-        if options["on"]:
-            try:
-                on = date.fromisoformat(options["on"])
-            except ValueError as exc:
-                raise CommandError("--on 应为 YYYY-MM-DD 格式的日期") from exc
-        count = rectifications_escalate_overdue(on=on)
+        count = rectifications_escalate_overdue(on=on_date(options))
         self.stdout.write(f"escalated {count} rectification(s)")

@@ -4,10 +4,9 @@ once (its inbox shows 即将到期, then 已超期). Run daily from cron; safe t
 
 from __future__ import annotations
 
-from datetime import date
+from django.core.management.base import BaseCommand, CommandParser
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
+from chengnuo.core.management.dates import add_on_argument, on_date
 from chengnuo.verification.assistance import assistance_remind_due
 
 
@@ -15,14 +14,8 @@ class Command(BaseCommand):
     help = "Remind requested agencies of assistance requests due soon or overdue."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--on", default="", help="the day to remind as of (default: today)")
+        add_on_argument(parser, "remind")
 
     def handle(self, *args, **options):
-        on = None
-        if options["on"]:
-            try:
-                on = date.fromisoformat(options["on"])
-            except ValueError as exc:
-                raise CommandError("--on 应为 YYYY-MM-DD 格式的日期") from exc
-        count = assistance_remind_due(on=on)
+        count = assistance_remind_due(on=on_date(options))
         self.stdout.write(f"reminded {count} assistance request(s)")
