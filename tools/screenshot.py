@@ -10,6 +10,7 @@ collectstatic, granian on 127.0.0.1), then headless chromium at 1280x900.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -39,6 +40,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+def browser_env(tmp: Path) -> dict[str, str]:
+    """Chromium sees the platform's CJK faces (from the Python font package) even on a
+    machine without CJK system fonts."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from chengnuo.documents.fonts import fontconfig_file
+
+    return {**os.environ, "FONTCONFIG_FILE": str(fontconfig_file(tmp / "fontconfig"))}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--path", default="/catalog/", help="page to photograph")
@@ -65,7 +75,10 @@ def main() -> int:
         wait_healthy(base, proc, tmp)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
-                executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS
+                executable_path=args.chromium,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                env=browser_env(tmp),
             )
             context = browser.new_context(
                 viewport={"width": 1280, "height": 900}, locale="zh-CN", device_scale_factor=1

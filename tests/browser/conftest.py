@@ -41,17 +41,24 @@ def _allow_orm_beside_playwright() -> Iterator[None]:
 
 
 @pytest.fixture(scope="package")
-def browser():
+def browser(tmp_path_factory):
     """One headless chromium for the browser tests; closed (and Playwright's event loop with it)
-    when the last of them has run, before the rest of the suite."""
+    when the last of them has run, before the rest of the suite. It sees the platform's CJK
+    faces through fontconfig, so screenshots read on a machine without CJK system fonts."""
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip(f"chromium not found at {CHROMIUM} (make browser-deps)")
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 
+    from chengnuo.documents.fonts import fontconfig_file
+
+    fontconfig = fontconfig_file(tmp_path_factory.mktemp("fontconfig"))
+    env = {**os.environ, "FONTCONFIG_FILE": str(fontconfig)}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, env=env
+        )
         try:
             yield browser
         finally:

@@ -10,20 +10,19 @@ date lines; a footer carries the version number and the SM3 digest.
 a `value`, `version` with number and digest) plus, optionally, `applicant: {"name": ...}` already
 masked by the caller; it is rendered as given.
 
-The PDF embeds a CJK font that an OS package installs (Debian `fonts-noto-cjk`), never a font file
-copied into the repository; see `cjk_font()`.
+The PDF embeds subsets of the CJK faces that the Python set-up installs (`fonts.py`): no system
+font package is needed, and no font file is copied into the repository.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
+from . import fonts
 from .constants import (
     COMMITMENT_DECLARATIONS,
     FACTS_LABEL,
@@ -35,19 +34,6 @@ from .constants import (
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_CONTENT_TYPE = "application/pdf"
 CONTENT_TYPES = {"docx": DOCX_CONTENT_TYPE, "pdf": PDF_CONTENT_TYPE}
-
-FONT_ENV = "CHENGNUO_CJK_FONT"
-FONT_INDEX_ENV = "CHENGNUO_CJK_FONT_INDEX"
-# (path, index in the font collection). NotoSansCJK-Regular.ttc: 0 JP, 1 KR, 2 SC, 3 TC, 4 HK.
-FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-)
-FONT_MISSING = (
-    "未找到中文字体，无法生成PDF：请安装系统字体包"
-    "（Debian/Ubuntu：apt-get install fonts-noto-cjk），"
-    f"或用环境变量 {FONT_ENV} 指定字体文件路径"
-)
 
 BLANK = "＿＿＿＿＿＿＿＿＿＿"
 SIGNATURE_LINE = "承诺人（签字或盖章）：＿＿＿＿＿＿＿＿＿＿"
@@ -224,69 +210,49 @@ def render_docx(
 
 # --- PDF ------------------------------------------------------------------------------------
 
-
-@lru_cache(maxsize=1)
-def cjk_font() -> tuple[str, int]:
-    """(path, collection index) of an installed CJK font: $CHENGNUO_CJK_FONT (index from
-    $CHENGNUO_CJK_FONT_INDEX, default 2 for a Noto CJK collection, else 0), then Debian's
-    fonts-noto-cjk, then fonts-wqy-microhei. Cached; RuntimeError when none is installed."""
-    env = os.environ.get(FONT_ENV, "").strip()
-    if env:
-        if not Path(env).is_file():
-            raise RuntimeError(f"{FONT_ENV}={env} 不是字体文件。{FONT_MISSING}")
-        raw_index = os.environ.get(FONT_INDEX_ENV, "").strip()
-        if raw_index.isdigit():
-            index = int(raw_index)
-        else:
-            name = Path(env).name
-            index = 2 if name.lower().endswith(".ttc") and "CJK" in name else 0
-        return env, index
-    for path, index in FONT_CANDIDATES:
-        if Path(path).is_file():
-            return path, index
-    raise RuntimeError(FONT_MISSING)
+# A heading needs this much room below it (mm) for its first lines, or it moves to the next page
+# instead of standing alone at the foot of one.
+KEEP_WITH_NEXT = 24.0
 
 
-def cjk_font_available() -> bool:
-    try:
-        cjk_font()
-    except RuntimeError:
-        return False
-    return True
+class PdfDocument:
+    """An A4 document with the platform's CJK faces (`fonts.py`): the title and body in the
+    serif, headings, tables and the footer in the sans. Shared by every PDF renderer."""
 
+    def __init__(self, title: str, footer: str) -> None:
+        from fpdf import FPDF
+        from fpdf.enums import WrapMode
 
-def render_pdf(
-    content: dict[str, Any],
-    filled: dict[str, Any] | None = None,
-    *,
-    number: int | None = None,
-    digest: str = "",
-) -> bytes:
-    """The version as an A4 PDF (fpdf2) with the installed CJK font embedded (subset)."""
-    from fpdf import FPDF
-    from fpdf.enums import WrapMode, XPos, YPos
+        class Document(FPDF):
+            def footer(self) -> None:
+                self.set_y(-15)
+                self.set_font("sans", size=8)
+                text = f"{footer}　第{self.page_no()}页" if footer else f"第{self.page_no()}页"
+                self.multi_cell(0, 4, text, align="C", wrapmode=WrapMode.CHAR)
 
-    path, index = cjk_font()
-    doc_layout = layout(content, filled, number=number, digest=digest)
+        pdf = Document(orientation="portrait", unit="mm", format="A4")
+        pdf.set_title(title)
+        pdf.set_lang("zh-CN")
+        pdf.set_creator("chengnuo")
+        pdf.set_margins(20, 20, 20)
+        pdf.set_auto_page_break(auto=True, margin=22)
+        fonts.register(pdf)
+        pdf.add_page()
+        self.pdf = pdf
 
-    class Document(FPDF):
-        def footer(self) -> None:
-            self.set_y(-15)
-            self.set_font("cjk", size=8)
-            text = f"{doc_layout.footer}　第{self.page_no()}页" if doc_layout.footer else ""
-            self.multi_cell(0, 4, text, align="C", wrapmode=WrapMode.CHAR)
+    def block(
+        self,
+        text: str,
+        *,
+        face: str = "serif",
+        size: float = 11,
+        height: float = 6.5,
+        align: str = "L",
+    ) -> None:
+        from fpdf.enums import WrapMode, XPos, YPos
 
-    pdf = Document(orientation="portrait", unit="mm", format="A4")
-    pdf.set_title(doc_layout.title)
-    pdf.set_creator("chengnuo")
-    pdf.set_margins(20, 20, 20)
-    pdf.set_auto_page_break(auto=True, margin=22)
-    pdf.add_font("cjk", fname=path, collection_font_number=index)
-    pdf.add_page()
-
-    def block(text: str, *, size: float = 11, height: float = 6.5, align: str = "L") -> None:
-        pdf.set_font("cjk", size=size)
-        pdf.multi_cell(
+        self.pdf.set_font(face, size=size)
+        self.pdf.multi_cell(
             0,
             height,
             text,
@@ -296,35 +262,72 @@ def render_pdf(
             new_y=YPos.NEXT,
         )
 
-    def heading(text: str) -> None:
-        pdf.ln(2)
-        block(text, size=13, height=8)
+    def title(self, text: str, subtitle: list[str]) -> None:
+        self.block(text, size=18, height=10, align="C")
+        for line in subtitle:
+            self.block(line, align="C")
+        self.pdf.ln(2)
 
-    block(doc_layout.title, size=18, height=10, align="C")
-    for line in doc_layout.subtitle:
-        block(line, align="C")
-    pdf.ln(2)
-    for label, text in doc_layout.sections:
-        heading(label)
-        block(text)
-    if doc_layout.facts is not None:
-        heading(FACTS_LABEL)
-        pdf.set_font("cjk", size=11)
-        with pdf.table(col_widths=(1, 2), first_row_as_headings=False, wrapmode=WrapMode.CHAR) as t:
-            for label, value in doc_layout.facts:
+    def heading(self, text: str, *, size: float = 13) -> None:
+        self.pdf.ln(2)
+        if self.pdf.will_page_break(KEEP_WITH_NEXT):
+            self.pdf.add_page()
+        self.block(text, face="sans", size=size, height=8)
+
+    def table(
+        self,
+        rows: Sequence[tuple[str, ...]],
+        *,
+        col_widths: tuple[float, ...],
+        header: tuple[str, ...] | None = None,
+        size: float = 10,
+    ) -> None:
+        from fpdf.enums import WrapMode
+        from fpdf.fonts import FontFace
+
+        self.pdf.set_font("sans", size=size)
+        with self.pdf.table(
+            col_widths=col_widths,
+            first_row_as_headings=header is not None,
+            headings_style=FontFace(fill_color=(235, 235, 235)),
+            wrapmode=WrapMode.CHAR,
+        ) as t:
+            for values in [*([header] if header else []), *rows]:
                 row = t.row()
-                row.cell(label)
-                row.cell(value)
+                for text in values:
+                    row.cell(text)
+
+    def output(self) -> bytes:
+        return bytes(self.pdf.output())
+
+
+def render_pdf(
+    content: dict[str, Any],
+    filled: dict[str, Any] | None = None,
+    *,
+    number: int | None = None,
+    digest: str = "",
+) -> bytes:
+    """The version as an A4 PDF (fpdf2) with the CJK faces embedded (subset)."""
+    doc_layout = layout(content, filled, number=number, digest=digest)
+    pdf = PdfDocument(doc_layout.title, doc_layout.footer)
+    pdf.title(doc_layout.title, doc_layout.subtitle)
+    for label, text in doc_layout.sections:
+        pdf.heading(label)
+        pdf.block(text)
+    if doc_layout.facts is not None:
+        pdf.heading(FACTS_LABEL)
+        pdf.table(doc_layout.facts, col_widths=(1, 2), size=11)
     if doc_layout.declarations:
-        heading(DECLARATIONS_HEADING)
+        pdf.heading(DECLARATIONS_HEADING)
         for label, text in doc_layout.declarations:
-            heading(label)
-            block(text)
+            pdf.heading(label, size=12)
+            pdf.block(text)
     if doc_layout.closing:
-        pdf.ln(6)
+        pdf.pdf.ln(6)
         for line in doc_layout.closing:
-            block(line, height=9)
-    return bytes(pdf.output())
+            pdf.block(line, height=9)
+    return pdf.output()
 
 
 # --- a published version --------------------------------------------------------------------
@@ -480,67 +483,20 @@ def render_guide_docx(
 def render_guide_pdf(
     content: dict[str, Any], *, number: int | None = None, digest: str = ""
 ) -> bytes:
-    """A published guide or work rules as an A4 PDF (fpdf2) with the installed CJK font."""
-    from fpdf import FPDF
-    from fpdf.enums import WrapMode, XPos, YPos
-    from fpdf.fonts import FontFace
-
-    path, index = cjk_font()
+    """A published guide or work rules as an A4 PDF (fpdf2) with the CJK faces embedded."""
     doc_layout = guide_layout(content, number=number, digest=digest)
-
-    class Document(FPDF):
-        def footer(self) -> None:
-            self.set_y(-15)
-            self.set_font("cjk", size=8)
-            text = f"{doc_layout.footer}　第{self.page_no()}页" if doc_layout.footer else ""
-            self.multi_cell(0, 4, text, align="C", wrapmode=WrapMode.CHAR)
-
-    pdf = Document(orientation="portrait", unit="mm", format="A4")
-    pdf.set_title(doc_layout.title)
-    pdf.set_creator("chengnuo")
-    pdf.set_margins(20, 20, 20)
-    pdf.set_auto_page_break(auto=True, margin=22)
-    pdf.add_font("cjk", fname=path, collection_font_number=index)
-    pdf.add_page()
-
-    def block(text: str, *, size: float = 11, height: float = 6.5, align: str = "L") -> None:
-        pdf.set_font("cjk", size=size)
-        pdf.multi_cell(
-            0,
-            height,
-            text,
-            align=align,
-            wrapmode=WrapMode.CHAR,
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
-
-    block(doc_layout.title, size=18, height=10, align="C")
-    for line in doc_layout.subtitle:
-        block(line, align="C")
-    pdf.ln(2)
+    pdf = PdfDocument(doc_layout.title, doc_layout.footer)
+    pdf.title(doc_layout.title, doc_layout.subtitle)
     for label, kind, body in doc_layout.sections:
-        pdf.ln(2)
-        block(label, size=13, height=8)
+        pdf.heading(label)
         if kind == "materials":
-            pdf.set_font("cjk", size=10)
-            headings = FontFace(fill_color=(235, 235, 235))
-            with pdf.table(
-                col_widths=(1, 4, 6, 6), headings_style=headings, wrapmode=WrapMode.CHAR
-            ) as t:
-                header = t.row()
-                for text in MATERIALS_COLUMNS:
-                    header.cell(text)
-                for row in body:
-                    r = t.row()
-                    for text in row:
-                        r.cell(text)
+            pdf.table(body, col_widths=(1, 4, 6, 6), header=MATERIALS_COLUMNS)
         elif kind == "steps":
             for i, step in enumerate(body, start=1):
-                block(f"{i}. {step}")
+                pdf.block(f"{i}. {step}")
         else:
-            block(body)
-    return bytes(pdf.output())
+            pdf.block(body)
+    return pdf.output()
 
 
 GUIDE_RENDERERS = {"docx": render_guide_docx, "pdf": render_guide_pdf}
