@@ -136,8 +136,17 @@ class CaseItem(models.Model):
         )
 
     @property
+    def withdrawn(self) -> bool:
+        """A commitment of this line was withdrawn (R-6.2): the line goes on under the standard
+        procedure for the rest of the case."""
+        return any(c.status == CommitmentStatus.WITHDRAWN for c in self.commitments.all())
+
+    @property
     def resolved(self) -> bool:
-        """Committed (a signed commitment) or the proof submitted."""
+        """Committed (a signed commitment) or the proof submitted. After a withdrawal only
+        the proof resolves the line."""
+        if self.withdrawn:
+            return self.proofs.exists()
         if self.choice == Choice.COMMIT:
             return self.active_commitment is not None
         if self.choice == Choice.PROOF:

@@ -161,6 +161,17 @@ def offer_of(
     return rules.offer_for(in_force=in_force, eligibility=eligibility), version_id
 
 
+def _refuse_withdrawn(line: CaseItem) -> None:
+    """R-6.2: after a withdrawal the line stays under the standard procedure."""
+    if line.commitments.filter(status=CommitmentStatus.WITHDRAWN).exists():
+        raise Conflict(
+            "commitment_withdrawn",
+            f"“{line.item.name}”的承诺已退出，本办件中该项按一般程序办理，"
+            "不能再次签署承诺书，请提交证明材料",
+            field="choice",
+        )
+
+
 def _refuse_offer(item: CertificationItem, offer: rules.Offer) -> None:
     reasons = "；".join(r["message"] for r in offer.reasons)
     hint = f"。{offer.repair_hint}" if offer.repair_hint else ""
@@ -270,6 +281,7 @@ def item_choose(
             )
         today = _today()
         if choice == Choice.COMMIT:
+            _refuse_withdrawn(line)
             offer, version_id = offer_of(case.subject, line.item, on=today)
             line.eligibility = offer.as_json(today)
             line.commit_offered = offer.offered
@@ -386,6 +398,7 @@ def commitment_sign(
         item = line.item
         if line.commitments.filter(status=CommitmentStatus.SIGNED).exists():
             raise Conflict("already_signed", f"“{item.name}”的承诺书已签署，不能重复签署")
+        _refuse_withdrawn(line)
         offer, version_id = offer_of(case.subject, item, on=today)
         if not offer.offered:
             _refuse_offer(item, offer)
@@ -551,7 +564,8 @@ def commitment_withdraw(
         c.withdrawn_by = actor
         c.withdrawal_reason = text
         c.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-        CaseItem.objects.filter(pk=c.case_item_id).update(choice=Choice.PROOF)
+        # The line goes on under the standard procedure: commit is no longer offered in it.
+        CaseItem.objects.filter(pk=c.case_item_id).update(choice=Choice.PROOF, commit_offered=False)
         _bump(case)
         after = {"item": c.item.code, "commitment_id": c.pk, "reason": text}
         timeline_add(

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chengnuo.catalog.models import Matter
@@ -204,15 +205,22 @@ def window(request: HttpRequest) -> HttpResponse:
 # --- one case -------------------------------------------------------------------------------
 
 
+WITHDRAWN_NOTE = gettext_lazy(
+    "“%(name)s”的承诺已退出，本办件中该项按一般程序办理，请提交证明材料，不能再次签署承诺书。"
+)
+
+
 def _line_view(case: Case, line: CaseItem, actor: Any) -> dict[str, Any]:
     commitments = list(line.commitments.all())
     for c in commitments:
         c.tasks = list(c.verification_tasks.order_by("id"))  # type: ignore[attr-defined]
         c.handling_list = list(c.handlings.order_by("id"))  # type: ignore[attr-defined]
     active = next((c for c in commitments if c.status == CommitmentStatus.SIGNED), None)
+    withdrawn = any(c.status == CommitmentStatus.WITHDRAWN for c in commitments)
     open_case = case.can_change_items()
     acting = policies.may_act_on(actor, case)
     return {
+        "withdrawn": withdrawn,
         "line": line,
         "item": line.item,
         "active": active,
@@ -220,7 +228,11 @@ def _line_view(case: Case, line: CaseItem, actor: Any) -> dict[str, Any]:
         "proofs": list(line.proofs.all()),
         "reasons": line.eligibility.get("reasons", []) if not line.commit_offered else [],
         "repair_hint": line.eligibility.get("repair_hint", ""),
-        "can_sign": acting and open_case and line.commit_offered and active is None,
+        "can_sign": acting
+        and open_case
+        and line.commit_offered
+        and active is None
+        and not withdrawn,
         "can_prove": acting and open_case and active is None,
         "can_choose_proof": acting and open_case and active is None and line.choice != "proof",
         "can_withdraw": acting and active is not None and case.can_withdraw(),
@@ -414,6 +426,9 @@ def sign(request: HttpRequest, number: str, item_code: str) -> HttpResponse:
     if not policies.may_act_on(request.user, case):
         raise PermissionDenied(_("只有申请人或本机关窗口人员、承办人员可以签署承诺书"))
     handwritten = not policies.is_applicant_for(request.user, case)
+    if line.withdrawn:
+        messages.warning(request, WITHDRAWN_NOTE % {"name": line.item.name})
+        return redirect(_case_url(case))
     errors: list[str] = []
     if request.method == "POST":
         facts = {
