@@ -44,13 +44,14 @@ run: demo
 		--static-path-route /static --static-path-mount var/static \
 		chengnuo.config.wsgi:application
 
-# Debian's chromium drives the browser tests (Playwright cannot download its own browser here).
+# Debian's chromium drives the browser tests (Playwright cannot download its own browser here);
+# Playwright's bundled node needs libatomic1, which a minimal Debian lacks.
 # No system font package: the PDFs' Chinese fonts come with the Python set-up (uv.lock).
 browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! /sbin/ldconfig -p | grep -q 'libatomic\.so\.1'; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-		else echo "chromium missing: sudo apt-get install chromium"; exit 1; fi; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libatomic1 >/dev/null; \
+		else echo "missing: sudo apt-get install chromium libatomic1"; exit 1; fi; \
 	fi
 
 test: setup browser-deps
