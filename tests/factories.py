@@ -104,9 +104,9 @@ class CertificationItemFactory(factory.django.DjangoModelFactory):
     agency = factory.SubFactory(AgencyFactory)
     code = factory.Sequence(lambda n: f"ITEM{n:05d}")
     name = factory.Sequence(lambda n: f"测试证明{n}")
-    proof_content = "证明内容"
+    proof_content = "申请人符合该事项规定的条件"
     issuer = "开具单位"
-    legal_basis = "设定依据"
+    legal_basis = "《中华人民共和国行政许可法》第三十一条"
     under_commitment = True
     verification_method = "online"
     verification_time_limit_days = 10

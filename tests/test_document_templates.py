@@ -181,7 +181,7 @@ def test_publish_refused_on_blocking_lint_findings(admin_a, drafts):
 def test_agency_admin_cannot_override_blocking_findings(admin_a, drafts):
     notification, _commitment = drafts
     services.template_draft_update(
-        actor=admin_a, template=notification, data={"proof_content": "等相关证明"}
+        actor=admin_a, template=notification, data={"proof_content": "申请人的户籍证明等相关证明"}
     )
     with pytest.raises(DomainError) as exc:
         services.template_publish(
@@ -196,7 +196,7 @@ def test_justice_reviewer_overrides_blocking_findings_with_a_written_reason(
 ):
     notification, _commitment = drafts
     services.template_draft_update(
-        actor=admin_a, template=notification, data={"proof_content": "等相关证明"}
+        actor=admin_a, template=notification, data={"proof_content": "申请人的户籍证明等相关证明"}
     )
     with pytest.raises(DomainError) as exc:
         services.template_publish(actor=reviewer, template=notification, override_reason="好")

@@ -290,3 +290,19 @@ def test_public_listing_shows_the_latest_versions(admin_a, guide, rules, agency_
     assert guides.public_latest_guide(matter_a) == latest
     assert guides.public_latest_work_rules(rules.item) == w
     assert list(guides.matters_without_guide(admin_a)) == []
+
+
+@pytest.mark.parametrize("placeholder", ["无", "略", "详见附件", "同上。"])
+def test_a_section_holding_only_a_placeholder_is_not_published(admin_a, guide, placeholder):
+    """R-3.4 with issue 11 §4: a section must say something, as the notification's elements do."""
+    guides.guide_draft_update(
+        actor=admin_a,
+        guide=guide,
+        data={"promised_time_limit_days": 10, "credit_repair": placeholder},
+    )
+    with pytest.raises(DomainError) as exc:
+        guides.guide_publish(actor=admin_a, guide=guide)
+    assert exc.value.code == "missing_sections"
+    assert "异议处理和信用修复" in exc.value.message
+    assert f"“{placeholder}”是占位内容" in exc.value.message
+    assert not GuideVersion.objects.filter(matter=guide.matter).exists()

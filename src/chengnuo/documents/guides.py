@@ -27,6 +27,7 @@ from chengnuo.core.rules import FieldError, raise_field_errors
 
 from . import guide_defaults, policies
 from .constants import CONTENT_SCHEMA, TEXT_LIMIT
+from .element_rules import placeholder_problem
 from .guide_models import GuideKind, GuideVersion, ServiceGuide, WorkRules
 from .services import check_lint_override, item_commitment_errors, lint_texts
 
@@ -262,6 +263,8 @@ def missing_sections(document: Document) -> list[FieldError]:
         value = getattr(document, field)
         if value is None or value == [] or (isinstance(value, str) and not value.strip()):
             errors.append(FieldError(field, "missing_section", f"缺少必备内容：{label}"))
+        elif isinstance(value, str) and (problem := placeholder_problem(field, label, value)):
+            errors.append(problem.as_field_error())
     return errors
 
 
@@ -291,12 +294,15 @@ def guide_consistency_errors(guide: ServiceGuide) -> list[FieldError]:
 
 
 def raise_missing_sections(errors: list[FieldError]) -> None:
-    """One refusal naming every missing section: "缺少必备内容：承诺办结时限、风险点"."""
+    """One refusal naming every missing section ("缺少必备内容：承诺办结时限、风险点") and every
+    section that holds only a placeholder."""
     if errors:
-        names = "、".join(LABELS[e.field] for e in errors)
+        missing = [e for e in errors if e.code == "missing_section"]
+        parts = ["缺少必备内容：" + "、".join(LABELS[e.field] for e in missing)] if missing else []
+        parts += [e.message for e in errors if e.code != "missing_section"]
         raise DomainError(
             "missing_sections",
-            f"缺少必备内容：{names}",
+            "；".join(parts),
             field=errors[0].field,
             details=[e.as_dict() for e in errors],
         )

@@ -40,6 +40,7 @@ from .constants import (
     FactType,
     TemplateKind,
 )
+from .element_rules import element_problems, elements_problems
 from .models import CommitmentTemplate, NotificationTemplate, TemplateVersion
 
 Template = NotificationTemplate | CommitmentTemplate
@@ -202,32 +203,45 @@ def clean_draft_data(template: Template, data: Any) -> tuple[dict[str, Any], lis
 
 
 def missing_elements(template: Template) -> list[FieldError]:
-    """R-3.1 / R-3.3: every required element present and not empty; each missing one named."""
+    """R-3.1 / R-3.3: every required element present and carrying real content (the rules of
+    `element_rules`: no placeholder, nothing deferred elsewhere, long enough, naming what the
+    element must name); each problem named with its element."""
     elements = (
         NOTIFICATION_ELEMENTS
         if isinstance(template, NotificationTemplate)
         else COMMITMENT_DECLARATIONS
     )
-    missing = [
-        (field, label) for field, label in elements if not (getattr(template, field) or "").strip()
-    ]
+    fields = tuple(field for field, _label in elements)
+    values = {field: getattr(template, field) for field in fields}
+    errors = [p.as_field_error() for p in elements_problems(values, fields)]
     if isinstance(template, CommitmentTemplate) and not template.facts:
-        missing.append(("facts", FACTS_LABEL))
-    return [
-        FieldError(field, "missing_element", f"缺少必备要素：{label}") for field, label in missing
-    ]
+        errors.append(FieldError("facts", "missing_element", f"缺少必备要素：{FACTS_LABEL}"))
+    return errors
 
 
 def raise_missing_elements(errors: list[FieldError]) -> None:
-    """One refusal naming every missing element: "缺少必备要素：设定依据、不实承诺的刑事责任"."""
-    if errors:
-        names = "、".join(FIELD_LABELS[e.field] for e in errors)
-        raise DomainError(
-            "missing_elements",
-            f"缺少必备要素：{names}",
-            field=errors[0].field,
-            details=[e.as_dict() for e in errors],
-        )
+    """One refusal naming every element that is missing ("缺少必备要素：设定依据、不实承诺的刑事
+    责任", code missing_elements) or says nothing real (code element_content), and why."""
+    if not errors:
+        return
+    missing = [e for e in errors if e.code == "missing_element"]
+    content = [e for e in errors if e.code != "missing_element"]
+    parts = []
+    if missing:
+        parts.append("缺少必备要素：" + "、".join(FIELD_LABELS[e.field] for e in missing))
+    parts += [e.message for e in content]
+    raise DomainError(
+        "missing_elements" if missing else "element_content",
+        "；".join(parts),
+        field=errors[0].field,
+        details=[e.as_dict() for e in errors],
+    )
+
+
+def element_problems_of(field: str, text: str) -> list[dict[str, str]]:
+    """The element rules' problems of one field's text, for the editor (inline, like the
+    linter's findings)."""
+    return [p.as_field_error().as_dict() for p in element_problems(field, text)]
 
 
 def template_content(template: Template) -> dict[str, Any]:

@@ -286,6 +286,9 @@ def _editor_context(
             "value": values.get(field, ""),
             "errors": errors.get(field, []),
             "findings": _field_findings(field, values.get(field, "")),
+            "problems": services.element_problems_of(field, values.get(field, ""))
+            if field != "free_text"
+            else [],
         }
         for field in services.text_fields_of(template)
     ]
@@ -397,10 +400,14 @@ def staff_lint(request: HttpRequest, item_code: str, kind: str) -> HttpResponse:
     text = request.POST.get(field, "")
     too_long = len(text) > TEXT_LIMIT
     findings = [] if too_long else _field_findings(field, text)
+    problems = [] if too_long or field == "free_text" else services.element_problems_of(field, text)
     return render(
         request,
         "documents/staff_findings.html",
-        {"field": {"name": field, "findings": findings}, "too_long": too_long},
+        {
+            "field": {"name": field, "findings": findings, "problems": problems},
+            "too_long": too_long,
+        },
     )
 
 
