@@ -41,7 +41,7 @@ run: demo
 	trap 'kill $$worker $$sandbox $$pusher $$checker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 \
 		--blocking-threads 8 --backpressure 64 \
-		--static-path-route /static --static-path-mount var/static \
+		--static-path-route /static --static-path-mount "$${CHENGNUO_STATIC_ROOT:-var/static}" \
 		chengnuo.config.wsgi:application
 
 # Debian's chromium drives the browser tests (Playwright cannot download its own browser here);
