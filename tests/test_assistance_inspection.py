@@ -252,7 +252,7 @@ def test_an_answer_with_evidence_concludes_the_task(client, s):
         ("   ", "必填"),
         ("无法核查", "套话"),
         ("不属于本单位职责。", "套话"),
-        ("本局无数据，无法查", "过于简单"),
+        ("本局系统故障中", "过于简单"),
     ],
 )
 def test_an_empty_or_boilerplate_refusal_is_refused(client, s, reason, problem):

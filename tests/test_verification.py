@@ -398,3 +398,50 @@ def test_the_daily_command_escalates_overdue_rectifications(w, untrue):
     assert "escalated 1" in out.getvalue()
     h.refresh_from_db()
     assert h.status == HandlingStatus.ESCALATED
+
+
+# --- refusals must say specifically why (R-4.7, issue 11 §5) --------------------------------
+
+STOCK_REFUSALS = [
+    "不属于本单位职责，无法核查，请联系其他部门处理。",
+    "该事项不在我局职责范围内，请向相关部门咨询。",
+    "不属于本部门职能范围，无法提供，建议联系其他单位核实。",
+    "我单位无相关信息，无法协助。特此函复。",
+    "本局不掌握情况，暂无法答复，谢谢配合！",
+    "经查，无此信息，请找有关部门核实处理",
+]
+
+
+@pytest.mark.parametrize("reason", STOCK_REFUSALS)
+def test_a_refusal_made_only_of_stock_phrases_is_refused_with_that_reason(reason):
+    problem = rules.refusal_problem(reason)
+    assert problem is not None
+    assert "套话" in problem and "具体原因" in problem
+
+
+def test_the_refusal_names_the_stock_phrases_it_found():
+    problem = rules.refusal_problem("不属于本单位职责，无法核查，请联系其他部门处理。")
+    assert "不属于本单位职责" in problem and "请联系其他部门处理" in problem
+
+
+def test_a_long_refusal_without_a_ground_is_refused():
+    problem = rules.refusal_problem(
+        "我们经过认真研究讨论后认为这件事情比较复杂，目前暂时还不方便给出答复意见"
+    )
+    assert problem is not None and "具体依据" in problem
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        # the record or data the agency does not hold
+        "本局2019年以前的婚姻登记档案未录入系统，无法查询申请人当年的登记情况",
+        "本中心不采集灵活就业人员的缴费明细，该类数据由省社保中心统一管理",
+        "本局社保缴费数据自2024年起已统一归集至省级平台，本局系统无法查询该申请人的缴费明细",
+        # the law that forbids the disclosure
+        "申请人的病历属于个人隐私，依照《中华人民共和国个人信息保护法》第二十八条，未经本人同意不得提供",
+        "所涉资料属国家秘密，依《中华人民共和国保守国家秘密法》不得向其他机关提供",
+    ],
+)
+def test_a_refusal_stating_the_data_not_held_or_the_law_is_accepted(reason):
+    assert rules.refusal_problem(reason) is None

@@ -202,38 +202,82 @@ def clean_comparisons(
 
 
 # --- assistance refusals (R-4.7) ------------------------------------------------------------
+# The requested agency may not shirk: a refusal says specifically why it cannot assist —
+# which record or data it does not hold, or which law forbids the disclosure. Stock phrases
+# ("不属于本单位职责，无法核查，请联系其他部门处理") say neither. Kept as data: the stock phrases
+# as families of wording, and the two kinds of ground a refusal must state.
 
 REFUSAL_MIN_CHARS = 15
-BOILERPLATE = (
-    "无法核查",
-    "无法协助",
-    "不予协助",
-    "不属于本单位职责",
-    "不属于我单位职责",
-    "不在职责范围",
-    "无此信息",
-    "查无此人",
-    "情况不明",
-    "不清楚",
-    "无",
+REFUSAL_STOCK_PHRASES: tuple[str, ...] = (
+    r"(?:该事项|此事项|本事项|此事|该情况)?不(?:属于|在)(?:本|我)?(?:单位|部门|机关|局|委|办|中心)?"
+    r"的?(?:职责|职能|管辖|业务)(?:范围)?(?:之)?内?",
+    r"(?:本|我)(?:单位|部门|机关|局)?(?:无法|不能|不便|难以|暂无法|暂不能)(?:进行)?"
+    r"(?:核查|核实|协助|提供|查询|办理|确认|答复)(?:核查)?",
+    r"(?:无法|不能|不便|难以|暂无法|暂不能|不予)(?:进行)?(?:核查|核实|协助|提供|查询|办理|确认|答复)",
+    r"(?:请|建议)?(?:您|贵单位|贵局|申请人)?(?:联系|咨询|询问|找|向|转)(?:其他|其它|相关|有关|对口|主管)"
+    r"(?:的)?(?:部门|单位|机关)(?:咨询|核实|核查|处理|办理|了解|联系)?",
+    r"(?:无|没有|暂无)(?:此|该|相关|有关)?(?:信息|记录|数据|资料|情况)",
+    r"查无此人|情况不明|不清楚|不了解|不掌握情况|无权限|权限不足|系统原因",
+    r"特此(?:说明|函复|答复)|谢谢配合|感谢理解",
 )
+# What makes a refusal specific: one of these grounds, stated with what it concerns.
+REFUSAL_GROUNDS: tuple[tuple[str, str, str], ...] = (
+    (
+        "data_not_held",
+        "本机关未掌握的记录或数据",
+        r"(?:未|没有|无|无法|不再|不|尚未|并未)[^，,。；;]{0,10}?"
+        r"(?:保存|掌握|持有|存储|留存|采集|归集|归档|存档|建档|收录|录入|入库|纳入|建立|登记|记录|管理|查询|调取|获取|核实)"
+        r"|(?:已|统一)(?:移交|划转|归集|迁移)"
+        r"|(?:仅|只)(?:保存|掌握|存有|持有|记录|登记|采集|收录)"
+        r"|(?:无|没有|缺少)[^，,。；;]{1,8}?(?:档案|记录|数据|信息|明细|台账|资料)",
+    ),
+    (
+        "law_forbids",
+        "禁止提供的法律依据",
+        r"《[^》]{2,}》|第[一二三四五六七八九十百零〇0-9]+条|国家秘密|商业秘密|个人隐私|保密规定|涉密",
+    ),
+)
+_DATA_NOUN = re.compile(r"数据|记录|档案|信息|明细|台账|资料|证照|名册|登记|情况")
 _PUNCT = re.compile(r"[\s，。、；：！？,.;:!?（）()“”\"'《》]+")
 
 
+def _stock_phrases_in(text: str) -> tuple[str, list[str]]:
+    """The text with the stock phrases taken out, and the phrases found."""
+    found: list[str] = []
+    for pattern in REFUSAL_STOCK_PHRASES:
+        found += [m.group(0) for m in re.finditer(pattern, text) if m.group(0)]
+        text = re.sub(pattern, "", text)
+    return text, found
+
+
 def refusal_problem(reason: Any) -> str | None:
-    """A refusal must be a written reason: not empty, not a stock phrase alone, long enough to
-    say why (which data, which rule). Returns why it is refused, or None."""
+    """A refusal must be a written reason (R-4.7): not empty, not made of stock phrases, long
+    enough, and stating a ground — which record or data the agency does not hold, or which law
+    forbids the disclosure. Returns why it is refused, or None."""
     if not isinstance(reason, str) or not reason.strip():
-        return "书面说明无法协助的理由为必填项（R-4.7）"
+        return "书面说明无法协助的理由为必填项"
     text = _PUNCT.sub("", reason)
-    stripped = text
-    for phrase in sorted(BOILERPLATE, key=len, reverse=True):
-        stripped = stripped.replace(phrase, "")
-    if len(stripped) < 6:
-        return "理由不能只是套话（如“无法核查”“不属于本单位职责”），请写明无法协助的具体原因和依据"
+    rest, stock = _stock_phrases_in(text)
+    if len(rest) < 6:
+        shown = "”“".join(dict.fromkeys(stock)) if stock else text
+        return (
+            f"理由只有套话（“{shown}”），没有说明具体原因：请写明本机关未掌握哪项记录或数据"
+            "（如“本局2019年以前的婚姻登记档案未录入系统，无法查询申请人当年的登记情况”），"
+            "或哪项法律法规禁止提供（写明名称和条款）"
+        )
     if len(text) < REFUSAL_MIN_CHARS:
         return f"理由过于简单，请至少用{REFUSAL_MIN_CHARS}个字写明无法协助的具体原因和依据"
-    return None
+    body = reason
+    for pattern in REFUSAL_STOCK_PHRASES:
+        body = re.sub(pattern, "", body)
+    for _code, _label, pattern in REFUSAL_GROUNDS:
+        match = re.search(pattern, body)
+        if match and (_code != "data_not_held" or _DATA_NOUN.search(body)):
+            return None
+    return (
+        "理由没有说明具体依据：请写明本机关未掌握哪项记录或数据（如未保存、未采集或已移交何处），"
+        "或哪项法律法规禁止提供（写明名称和条款）"
+    )
 
 
 def assistance_overdue(*, status: str, deadline: date, on: date) -> bool:
