@@ -453,3 +453,89 @@ def test_photos_are_type_checked_and_completion_concludes_the_task(client, s, on
         inspection.inspection_complete(
             actor=inspector, inspection=done, result="consistent", findings="再填一次"
         )
+
+
+# --- the handler may identify the person (R-4.7, R-5.6, issue 11 §5) -------------------------
+
+
+def test_the_requested_agency_sees_only_the_masked_identifier_until_someone_handles_it(client, s):
+    req = ask(s)
+    person = s.w.person
+    client.force_login(s.b_staff)
+    page = client.get(reverse("verification:assistance_detail", args=[req.pk])).content.decode()
+    assert person.id_masked in page and person.identifier() not in page
+    assert "由我承办" in page and "查看完整号码" not in page
+    # not yet the handler: no reveal
+    r = client.post(
+        reverse("credit:subject_reveal", args=[person.pk]), {"context": f"assistance:{req.pk}"}
+    )
+    assert r.status_code == 403
+    assert not AuditEvent.objects.filter(event="credit.identifier_viewed").exists()
+
+
+def test_the_handler_may_view_the_full_identifier_for_that_request_audited(client, s):
+    req = ask(s)
+    person = s.w.person
+    client.force_login(s.b_staff)
+    assert client.post(reverse("verification:assistance_take", args=[req.pk])).status_code == 302
+    req.refresh_from_db()
+    assert req.handler == s.b_staff
+    assert events(Event.ASSISTANCE_TAKEN) == 1
+    page = client.get(reverse("verification:assistance_detail", args=[req.pk])).content.decode()
+    assert "查看完整号码" in page and f'value="assistance:{req.pk}"' in page
+    r = client.post(
+        reverse("credit:subject_reveal", args=[person.pk]), {"context": f"assistance:{req.pk}"}
+    )
+    assert r.status_code == 200 and person.identifier() in r.content.decode()
+    viewed = AuditEvent.objects.get(event="credit.identifier_viewed")
+    assert viewed.actor == s.b_staff and viewed.after["context"] == f"assistance:{req.pk}"
+    assert viewed.agency_id == s.helper.pk
+    assert reverse("verification:assistance_detail", args=[req.pk]) in r.content.decode()
+
+
+def test_once_answered_the_handler_no_longer_sees_the_full_identifier(client, s):
+    req = ask(s)
+    assistance.assistance_take(actor=s.b_staff, request=req)
+    assistance.assistance_answer(
+        actor=s.b_staff, request=req, result="consistent", answer="经查社保系统，缴费连续12个月"
+    )
+    client.force_login(s.b_staff)
+    r = client.post(
+        reverse("credit:subject_reveal", args=[s.w.person.pk]), {"context": f"assistance:{req.pk}"}
+    )
+    assert r.status_code == 403
+
+
+def test_a_colleague_cannot_view_or_answer_a_request_another_handles(client, s):
+    req = ask(s)
+    colleague = user_with_role(Role.CASE_OFFICER, s.helper, username="B-officer2")
+    assistance.assistance_take(actor=s.b_staff, request=req)
+    with pytest.raises(Conflict) as exc:
+        assistance.assistance_take(
+            actor=colleague, request=AssistanceRequest.objects.get(pk=req.pk)
+        )
+    assert exc.value.code == "already_taken"
+    with pytest.raises(PermissionDenied):
+        assistance.assistance_answer(
+            actor=colleague,
+            request=AssistanceRequest.objects.get(pk=req.pk),
+            result="consistent",
+            answer="属实",
+        )
+    client.force_login(colleague)
+    r = client.post(
+        reverse("credit:subject_reveal", args=[s.w.person.pk]), {"context": f"assistance:{req.pk}"}
+    )
+    assert r.status_code == 403
+    assert not AuditEvent.objects.filter(event="credit.identifier_viewed").exists()
+
+
+def test_the_agency_admin_assigns_a_handler_and_others_cannot(s):
+    req = ask(s)
+    admin = user_with_role(Role.AGENCY_ADMIN, s.helper, username="B-admin")
+    assistance.assistance_take(actor=admin, request=req, handler=s.b_staff)
+    assert AssistanceRequest.objects.get(pk=req.pk).handler == s.b_staff
+    with pytest.raises(NotFound):
+        assistance.assistance_take(actor=s.c_staff, request=req, handler=s.c_staff)
+    with pytest.raises(DomainError):
+        assistance.assistance_take(actor=admin, request=req, handler=s.c_staff)

@@ -106,6 +106,8 @@ def test_eligibility_of_a_serious_record_is_refused_with_the_reason(
     clerk, person, item, credit_officer
 ):
     record = serious_record(credit_officer, person)
+    found = call("get", f"/subjects/lookup?id_type=resident_id&id_number={PERSON_ID}", auth(clerk))
+    assert found.json()["found"] is True  # the lawful context: an exact lookup
     response = call("get", f"/subjects/{person.pk}/eligibility?item={item.code}", auth(clerk))
     assert response.status_code == 200
     data = response.json()
@@ -168,6 +170,7 @@ def test_approved_repair_restores_eligibility(applicant, person, credit_officer,
     record = false_commitment(credit_officer, person, days_ago=400)
     eligibility = f"/subjects/{person.pk}/eligibility?item={item.code}"
     clerk_headers = auth(clerk)
+    call("get", f"/subjects/lookup?id_type=resident_id&id_number={PERSON_ID}", clerk_headers)
     assert call("get", eligibility, clerk_headers).json()["allowed"] is False
     response = call("post", f"/records/{record.pk}/repairs", auth(applicant), REPAIR_TEXT)
     assert response.status_code == 201

@@ -135,7 +135,17 @@ def test_pull_is_refused_to_applicants(applicant, person, platform):
     assert not CreditRecord.objects.filter(subject=person).exists()
 
 
+def found_by(user, number: str) -> None:
+    """The lawful context for reaching a subject by id: an exact lookup by its identifier."""
+    response = Client().get(
+        f"/api/v1/credit/subjects/lookup?id_type=resident_id&id_number={number}",
+        headers=auth(user),
+    )
+    assert response.json()["found"] is True
+
+
 def test_api_pull_adds_and_reports(case_officer, known, platform):
+    found_by(case_officer, data.PERSON_GENERAL)
     url = f"/api/v1/credit/subjects/{known.pk}/pull"
     response = Client().post(url, headers=auth(case_officer))
     assert response.status_code == 200, response.content
@@ -148,6 +158,7 @@ def test_api_pull_adds_and_reports(case_officer, known, platform):
 
 
 def test_api_pull_reports_503_when_down_or_missing(case_officer, known, platform, sandbox):
+    found_by(case_officer, data.PERSON_GENERAL)
     url = f"/api/v1/credit/subjects/{known.pk}/pull"
     sandbox.stop()
     response = Client().post(url, headers=auth(case_officer))

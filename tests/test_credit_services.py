@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from chengnuo.agencies.constants import Role
 from chengnuo.audit.models import AuditEvent
-from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
+from chengnuo.core.errors import DomainError, NotFound
 from chengnuo.credit import services
 from chengnuo.credit.constants import RecordStatus
 from chengnuo.credit.models import CreditRecord, Subject
@@ -107,12 +107,19 @@ def test_identifiers_are_stored_encrypted_masked_and_found_by_exact_lookup(perso
 def test_revealing_the_full_number_is_audited_and_only_for_roles_that_need_it(
     clerk, person, admin_a
 ):
-    assert services.subject_identifier_reveal(actor=clerk, subject=person) == person.identifier()
+    from chengnuo.credit import access
+
+    services.subject_lookup(actor=clerk, id_type="resident_id", id_value=person.identifier())
+    key = access.contexts_for(clerk, person)[0].key
+    assert (
+        services.subject_identifier_reveal(actor=clerk, subject=person, context_key=key)
+        == person.identifier()
+    )
     assert AuditEvent.objects.filter(
         event="credit.identifier_viewed", target_id=str(person.pk), actor=clerk
     ).exists()
-    with pytest.raises(PermissionDenied):
-        services.subject_identifier_reveal(actor=admin_a, subject=person)
+    with pytest.raises(NotFound):  # no lawful context: as if the subject did not exist
+        services.subject_identifier_reveal(actor=admin_a, subject=person, context_key=key)
 
 
 def test_false_commitment_is_graded_from_its_social_impact(officer, person):

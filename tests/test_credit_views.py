@@ -149,6 +149,17 @@ def lookup(client: Client, number: str = PERSON_ID, id_type: str = IdType.RESIDE
     return client.post(reverse("credit:lookup"), {"id_type": id_type, "id_number": number})
 
 
+def reveal(user, subject: Subject, number: str = PERSON_ID):
+    """Find the subject by its identifier (the lawful context, R-5.7), then reveal it giving
+    that lookup as the reason, as the lookup page's form does."""
+    client = logged_in(user)
+    lookup(client, number)
+    found = AuditEvent.objects.filter(event=Event.SUBJECT_FOUND, actor=user).latest("seq")
+    return client.post(
+        reverse("credit:subject_reveal", args=[subject.pk]), {"context": f"lookup:{found.seq}"}
+    )
+
+
 # --- masked output --------------------------------------------------------------------------
 
 
@@ -204,16 +215,18 @@ def test_my_credit_lists_own_subjects_masked(applicant, person, other_person, cr
 # --- unmasking (R-5.6) ----------------------------------------------------------------------
 
 
-def test_unmask_shows_the_full_number_and_writes_an_audit_event(clerk, person):
-    response = logged_in(clerk).post(reverse("credit:subject_reveal", args=[person.pk]))
+def test_unmask_shows_the_full_number_and_writes_an_audit_event(clerk, person, item):
+    response = reveal(clerk, person)
     assert response.status_code == 200
     assert PERSON_ID in response.content.decode()
     event = AuditEvent.objects.get(event=Event.IDENTIFIER_VIEWED)
     assert event.actor == clerk and event.target_id == str(person.pk)
+    assert event.after["context"].startswith("lookup:")
+    assert "按证件号码精确查询" in event.after["reason"]
 
 
-def test_unmask_is_refused_to_a_case_officer_and_not_audited(case_officer, person):
-    response = logged_in(case_officer).post(reverse("credit:subject_reveal", args=[person.pk]))
+def test_unmask_is_refused_to_a_case_officer_and_not_audited(case_officer, person, item):
+    response = reveal(case_officer, person)
     assert response.status_code == 403
     assert PERSON_ID not in response.content.decode()
     assert not AuditEvent.objects.filter(event=Event.IDENTIFIER_VIEWED).exists()

@@ -526,6 +526,9 @@ def test_test_connection_shows_the_masked_request_and_the_response(
 ):
     source = _source(sandbox, agency=agency_b)
     client.force_login(data_admin)
+    form = client.get(f"/verification/sources/{source.pk}/").content.decode()
+    assert share_data.LISI not in form  # the test subject's number is not in the page
+    assert share_data.LISI[:4] + "**********" + share_data.LISI[-4:] in form
     response = client.post(f"/verification/sources/{source.pk}/test/")
     body = response.content.decode()
     assert response.status_code == 200

@@ -57,10 +57,40 @@ def reviewable_agency_ids(user: Any) -> set[int]:
     return ids
 
 
+def _overseen_by_justice_role(user: Any, role: Role) -> set[int]:
+    """A Justice Bureau member with `role`: a city-level bureau oversees every agency, a
+    county-level one its region."""
+    ids: set[int] = set()
+    for m in memberships(user):
+        if m.role != role or m.agency is None or m.agency.kind != "justice_bureau":
+            continue
+        if m.agency.level == "city":
+            return set(Agency.objects.values_list("id", flat=True))
+        ids |= set(Agency.objects.filter(region=m.agency.region).values_list("id", flat=True))
+    return ids
+
+
 def auditable_agency_ids(user: Any) -> set[int]:
     """Agencies whose audit trail the user may read: own agencies' admins and auditors,
-    the Justice Bureau for those it reviews, everything for system admins."""
+    the Justice Bureau (its reviewers and its auditors) for those it oversees, everything for
+    system admins."""
     if is_system_admin(user):
         return set(Agency.objects.values_list("id", flat=True))
     ids = agency_ids_with_role(user, Role.AGENCY_ADMIN, Role.AUDITOR)
-    return ids | reviewable_agency_ids(user)
+    return ids | reviewable_agency_ids(user) | _overseen_by_justice_role(user, Role.AUDITOR)
+
+
+def justice_overseen_agency_ids(user: Any) -> set[int]:
+    """Agencies the Justice Bureau member oversees, as reviewer or as auditor."""
+    return reviewable_agency_ids(user) | _overseen_by_justice_role(user, Role.AUDITOR)
+
+
+def oversees_city(user: Any) -> bool:
+    """A member of the city-level Justice Bureau as reviewer or auditor, or a system admin."""
+    return is_system_admin(user) or any(
+        m.role in (Role.JUSTICE_REVIEWER, Role.AUDITOR)
+        and m.agency is not None
+        and m.agency.kind == "justice_bureau"
+        and m.agency.level == "city"
+        for m in memberships(user)
+    )

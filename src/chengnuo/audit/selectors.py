@@ -6,10 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from chengnuo.agencies.constants import Role
-from chengnuo.agencies.policies import auditable_agency_ids, has_role, is_system_admin
+from chengnuo.agencies.policies import (
+    agency_ids_with_role,
+    auditable_agency_ids,
+    has_role,
+    is_system_admin,
+    oversees_city,
+)
 from chengnuo.core.errors import NotFound
 
 from .models import AuditEvent
@@ -60,3 +66,19 @@ def history_for(actor: Any, target: Model) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("seq")
     )
+
+
+def events_visible_to(actor: Any) -> QuerySet[AuditEvent] | None:
+    """The trail an actor may search: the agencies they audit (agency admins and auditors
+    their own, the Justice Bureau — reviewers and auditors — those it oversees, system admins
+    all). Events of no agency (credit file, system work) only for city-level overseers and
+    system admins. None: the actor has no audit pages."""
+    if is_system_admin(actor):
+        return AuditEvent.objects.all()
+    if not agency_ids_with_role(actor, Role.AGENCY_ADMIN, Role.AUDITOR, Role.JUSTICE_REVIEWER):
+        return None
+    ids = auditable_agency_ids(actor)
+    qs = AuditEvent.objects.filter(agency_id__in=ids)
+    if oversees_city(actor):
+        qs = AuditEvent.objects.filter(Q(agency_id__in=ids) | Q(agency__isnull=True))
+    return qs

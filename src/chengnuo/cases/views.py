@@ -168,8 +168,8 @@ def window(request: HttpRequest) -> HttpResponse:
         if action == "find":
             context["searched"] = True
             context["id_type"] = request.POST.get("id_type", "")
-            subject = credit_selectors.subject_lookup(
-                request.user,
+            subject = credit_services.subject_lookup(
+                actor=request.user,
                 id_type=request.POST.get("id_type", ""),
                 id_value=request.POST.get("id_value", "").strip(),
             )

@@ -214,6 +214,14 @@ FIELD_LOOKUP_KEY = os.environ.get("CHENGNUO_LOOKUP_KEY", "") or _derived_key("lo
 if PRODUCTION and not os.environ.get("CHENGNUO_LOOKUP_KEY"):
     raise RuntimeError("CHENGNUO_LOOKUP_KEY must be set in production")
 
+# Reaching a subject (R-5.6, R-5.7): an exact lookup by identifier stays a lawful context for the
+# actor this long; full identifiers revealed per actor per hour; a burst (this many in
+# REVEAL_BURST_MINUTES) raises an alert for the agency admin and the auditors.
+LOOKUP_CONTEXT_MINUTES = int(os.environ.get("CHENGNUO_LOOKUP_CONTEXT_MINUTES", "240"))
+REVEAL_LIMIT_PER_HOUR = int(os.environ.get("CHENGNUO_REVEAL_LIMIT_PER_HOUR", "20"))
+REVEAL_BURST = int(os.environ.get("CHENGNUO_REVEAL_BURST", "5"))
+REVEAL_BURST_MINUTES = int(os.environ.get("CHENGNUO_REVEAL_BURST_MINUTES", "10"))
+
 # Working-day calendar: public holidays and weekend make-up workdays (ISO dates, comma-separated).
 WORKDAY_HOLIDAYS = env_list(
     "CHENGNUO_HOLIDAYS",

@@ -44,3 +44,9 @@ class PermissionDenied(DomainError):
 
 class Conflict(DomainError):
     status_code = 409
+
+
+class RateLimited(DomainError):
+    """Too many of one action in a short time (429); the message says when to try again."""
+
+    status_code = 429

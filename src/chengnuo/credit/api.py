@@ -181,7 +181,9 @@ def subject_lookup(request, filters: Query[LookupQuery]):
     id_type = _choice(filters.id_type, "id_type", "证件类型", _ID_TYPE)
     if not id_type:
         raise DomainError("required", "证件类型为必填项", field="id_type")
-    subject = selectors.subject_lookup(request.user, id_type=id_type, id_value=filters.id_number)
+    subject = services.subject_lookup(
+        actor=request.user, id_type=id_type, id_value=filters.id_number
+    )
     if subject is None:
         return LookupOut(found=False)
     items = selectors.lookup_items(request.user)

@@ -6,3 +6,6 @@ class CreditConfig(AppConfig):
     name = "chengnuo.credit"
     label = "credit"
     verbose_name = _("信用")
+
+    def ready(self) -> None:
+        from . import access  # noqa: F401  (registers credit's own lawful contexts)

@@ -69,6 +69,8 @@ class Event:
     SUBJECT_REGISTERED = "credit.subject_registered"
     SUBJECT_LINKED = "credit.subject_linked"
     IDENTIFIER_VIEWED = "credit.identifier_viewed"
+    # an exact lookup by the full identifier found this subject: a lawful context
+    SUBJECT_FOUND = "credit.subject_found"
     CREDIT_LOOKUP = "credit.lookup"
     RECORD_CREATED = "credit.record_created"
     REPAIR_SUBMITTED = "credit.repair_submitted"

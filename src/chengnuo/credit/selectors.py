@@ -2,8 +2,9 @@
 
 - An applicant sees only the subjects linked to their account (SubjectLink) and their records.
 - A credit officer sees every subject, record, repair and objection.
-- Window clerks, case officers and inspectors find a subject only by its exact identifier
-  (through the HMAC lookup column, `services.subject_find`), never by browsing.
+- Staff reach a subject only through a lawful context (`access`): an exact lookup by its
+  identifier (`services.subject_lookup`, through the HMAC column), or a case, task, assistance
+  request or record of their agency naming it — never by browsing or counting through ids.
 Anything else is NotFound (indistinguishable from missing) or PermissionDenied for pages.
 """
 
@@ -18,8 +19,8 @@ from chengnuo.catalog.constants import ItemStatus
 from chengnuo.catalog.models import CertificationItem
 from chengnuo.core.errors import NotFound, PermissionDenied
 
-from . import policies, services
-from .constants import IdType, ObjectionStatus, RepairStatus
+from . import access, policies
+from .constants import ObjectionStatus, RepairStatus
 from .models import CreditRecord, Objection, PushMessage, RepairApplication, Subject
 
 MAX_ID = 2**31 - 1
@@ -48,32 +49,27 @@ def subjects_visible_to(actor: Any) -> QuerySet[Subject]:
 
 
 def subject_get(actor: Any, pk: Any) -> Subject:
-    subject = subjects_visible_to(actor).filter(pk=_valid_pk(pk)).first()
-    if subject is None:
-        raise NotFound()
-    return subject
+    """An applicant's own subject; for staff (credit officers included), a subject reached
+    through a lawful context (`subject_for_staff`)."""
+    value = _valid_pk(pk)
+    if policies.acts_for(actor, value):
+        subject = Subject.objects.filter(pk=value).first()
+        if subject is not None:
+            return subject
+    if policies.is_credit_officer(actor):
+        return subject_for_staff(actor, value)
+    raise NotFound()
 
 
 def subject_for_staff(actor: Any, pk: Any) -> Subject:
-    """A subject a lookup-role staff member already found by identifier (e.g. for the
-    eligibility of another item). Lookup roles see by id; everyone else as subject_get."""
-    if policies.can_lookup_credit(actor):
-        subject = Subject.objects.filter(pk=_valid_pk(pk)).first()
-        if subject is None:
-            raise NotFound()
-        return subject
-    return subject_get(actor, pk)
-
-
-def subject_lookup(actor: Any, *, id_type: str, id_value: str) -> Subject | None:
-    """R-5.7: exact search by identifier for staff with a lookup role (no browsing)."""
-    if not policies.can_lookup_credit(actor):
-        raise PermissionDenied("您的角色无权查询信用")
-    if id_type not in IdType.values or not isinstance(id_value, str):
-        return None
-    if not id_value.strip() or len(id_value) > 40 or "\x00" in id_value:
-        return None
-    return services.subject_find(id_type=id_type, id_value=id_value)
+    """R-5.6, R-5.7: a subject a staff member reaches through a lawful context
+    (`access.contexts_for`): the exact lookup they just made, or a case, task, assistance
+    request or record of their agency that names it. Anything else is NotFound, as if the
+    subject did not exist: counting through ids reveals nothing."""
+    subject = Subject.objects.filter(pk=_valid_pk(pk)).first()
+    if subject is None or not access.contexts_for(actor, subject):
+        raise NotFound()
+    return subject
 
 
 def lookup_items(actor: Any) -> list[CertificationItem]:

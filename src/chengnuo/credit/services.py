@@ -7,21 +7,27 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from chengnuo import audit
+from chengnuo.agencies.policies import memberships
+from chengnuo.audit import alerts
+from chengnuo.audit.models import Alert, AuditEvent
 from chengnuo.core import crypto
 from chengnuo.core.calendar import add_working_days
-from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
+from chengnuo.core.errors import DomainError, NotFound, PermissionDenied, RateLimited
 from chengnuo.core.masking import mask_identifier, mask_phone
 from chengnuo.core.rules import FieldError, raise_field_errors
 from chengnuo.core.uploads import check_upload
 
-from . import policies
+from . import access, policies
+from .access import LOOKUP_ROLES
 from .constants import (
     Event,
     Grade,
+    IdType,
     ObjectionStatus,
     RecordKind,
     RecordStatus,
@@ -127,14 +133,96 @@ def subject_link(*, actor: Any, user: Any, subject: Subject, relation: str) -> S
     return link
 
 
-def subject_identifier_reveal(*, actor: Any, subject: Subject) -> str:
-    """The full identifier, for roles that need it; every view is audited (R-5.6)."""
-    if not policies.can_unmask(actor):
+def subject_lookup(*, actor: Any, id_type: str, id_value: str) -> Subject | None:
+    """R-5.7: exact search by the full identifier, for staff with a lookup role (no browsing).
+    A hit is audited and is the lawful context in which this actor may then reach the subject
+    by id for a while (`access`)."""
+    if not policies.can_lookup_credit(actor):
+        raise PermissionDenied("您的角色无权查询信用")
+    if id_type not in IdType.values or not isinstance(id_value, str):
+        return None
+    if not id_value.strip() or len(id_value) > 40 or "\x00" in id_value:
+        return None
+    subject = subject_find(id_type=id_type, id_value=id_value)
+    if subject is not None:
+        with transaction.atomic():
+            audit.record(
+                actor,
+                Event.SUBJECT_FOUND,
+                subject,
+                None,
+                {"id_type": id_type, "id_masked": subject.id_masked},
+                agency=_actor_agency(actor),
+            )
+    return subject
+
+
+def _actor_agency(actor: Any, context: access.AccessContext | None = None) -> Any:
+    """The agency an access is recorded against: the context's, else the actor's first agency
+    in which they hold a lookup role."""
+    from chengnuo.agencies.models import Agency
+
+    agency_id = context.agency_id if context is not None else None
+    if agency_id is None:
+        agency_id = next(
+            (m.agency_id for m in memberships(actor) if m.role in LOOKUP_ROLES and m.agency_id),
+            None,
+        )
+    return Agency.objects.filter(pk=agency_id).first() if agency_id else None
+
+
+def subject_identifier_reveal(*, actor: Any, subject: Subject, context_key: str) -> str:
+    """The full identifier (R-5.6), for roles that need it or the holder of a context that
+    allows it (an assistance request's handler). The staff member names the context it
+    belongs to (a case, task, assistance request, record or the lookup just made); it is
+    recorded with the reveal. At most `settings.REVEAL_LIMIT_PER_HOUR` per actor per hour; a
+    burst raises an alert for the agency admin and the auditors."""
+    context = access.context_get(actor, subject, context_key)
+    if context is None:
+        if not access.contexts_for(actor, subject):
+            raise NotFound()
+        raise DomainError(
+            "reveal_reason_required",
+            "请选择查看完整号码的事由（所办理的办件、核查任务、协助核查请求或本次查询）",
+            field="context",
+        )
+    if not (policies.can_unmask(actor) or context.unmask):
         raise PermissionDenied("您的角色无权查看完整证件号码")
+    now = timezone.now()
+    recent = AuditEvent.objects.filter(actor=actor, event=Event.IDENTIFIER_VIEWED)
+    last_hour = recent.filter(occurred_at__gte=now - timedelta(hours=1)).count()
+    if last_hour >= settings.REVEAL_LIMIT_PER_HOUR:
+        raise RateLimited(
+            "reveal_rate_limited",
+            f"1小时内已查看{last_hour}次完整证件号码，已达上限"
+            f"（{settings.REVEAL_LIMIT_PER_HOUR}次），请稍后再试；确需查看的，请联系本机关管理员",
+        )
+    agency = _actor_agency(actor, context)
     with transaction.atomic():
         audit.record(
-            actor, Event.IDENTIFIER_VIEWED, subject, None, {"id_masked": subject.id_masked}
+            actor,
+            Event.IDENTIFIER_VIEWED,
+            subject,
+            None,
+            {"id_masked": subject.id_masked, "context": context.key, "reason": context.label},
+            agency=agency,
         )
+        since = now - timedelta(minutes=settings.REVEAL_BURST_MINUTES)
+        burst = recent.filter(occurred_at__gte=since).count()
+        if (
+            burst >= settings.REVEAL_BURST
+            and alerts.open_alert(Alert.Kind.IDENTIFIER_BURST, actor, since) is None
+        ):
+            alerts.alert_raise(
+                kind=Alert.Kind.IDENTIFIER_BURST,
+                agency=agency,
+                staff=actor,
+                count=burst,
+                message=(
+                    f"{actor}在{settings.REVEAL_BURST_MINUTES}分钟内查看了{burst}个完整证件号码"
+                    f"（最近一次：{context.label}），请核实是否因办理业务所需"
+                ),
+            )
     return subject.identifier()
 
 

@@ -20,13 +20,14 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
 
-from . import exports, policies, selectors, services
+from . import access, exports, policies, selectors, services
 from .constants import RecordStatus
 from .forms import (
     LookupForm,
@@ -85,8 +86,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
         context["searched"] = True
         # the number typed is not echoed back into the page (R-5.6): a fresh form
         context["form"] = LookupForm(initial={"id_type": form.cleaned_data["id_type"]})
-        subject = selectors.subject_lookup(
-            request.user,
+        subject = services.subject_lookup(
+            actor=request.user,
             id_type=form.cleaned_data["id_type"],
             id_value=form.cleaned_data["id_number"],
         )
@@ -96,22 +97,57 @@ def lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "credit/lookup.html", context)
 
 
+def _reveal_context(request: HttpRequest, subject: Subject) -> dict[str, Any]:
+    """The reasons a staff member may give for revealing the identifier: the lawful contexts
+    in which they reach the subject (a case, task, assistance request, record, the lookup)."""
+    contexts = access.contexts_for(request.user, subject)
+    return {
+        "can_unmask": policies.can_unmask(request.user) and bool(contexts),
+        "reveal_contexts": contexts,
+    }
+
+
 def _subject_context(request: HttpRequest, subject: Subject) -> dict[str, Any]:
     return {
         "subject": subject,
         "records": list(selectors.records_of(request.user, subject)),
-        "can_unmask": policies.can_unmask(request.user),
         "can_pull": policies.can_lookup_credit(request.user),
+        **_reveal_context(request, subject),
     }
 
 
 @credit_view
 @require_POST
 def subject_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    """查看完整号码: only roles that need it (policies.can_unmask); every view is audited."""
+    """查看完整号码: roles that need it, for a context the staff member names (the case, task,
+    assistance request or lookup it belongs to); every view is audited, and rate-limited."""
     subject = selectors.subject_for_staff(request.user, pk)
-    full = services.subject_identifier_reveal(actor=request.user, subject=subject)
-    return render(request, "credit/reveal.html", {"subject": subject, "identifier": full})
+    key = request.POST.get("context", "")
+    chosen = access.context_get(request.user, subject, key)
+    back = (chosen.url if chosen else "") or reverse("credit:lookup")
+    try:
+        full = services.subject_identifier_reveal(
+            actor=request.user, subject=subject, context_key=key
+        )
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as exc:
+        return render(
+            request,
+            "credit/reveal.html",
+            {
+                "subject": subject,
+                "error": exc.message,
+                "back": back,
+                **_reveal_context(request, subject),
+            },
+            status=exc.status_code,
+        )
+    return render(
+        request,
+        "credit/reveal.html",
+        {"subject": subject, "identifier": full, "back": back, "reason": chosen},
+    )
 
 
 # --- credit officers ------------------------------------------------------------------------
@@ -146,8 +182,8 @@ def subject_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "risk": services.risk_of(subject),
             "repairs": [r for rec in records for r in rec.repairs.all()],
             "objections": [o for rec in records for o in rec.objections.all()],
-            "can_unmask": policies.can_unmask(request.user),
             "can_pull": policies.can_lookup_credit(request.user),
+            **_reveal_context(request, subject),
         },
     )
 

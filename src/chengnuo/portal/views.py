@@ -459,12 +459,15 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("verification:plans", "", gettext_lazy("核查计划")),
         ("verification:dashboard", "", gettext_lazy("核查工作台")),
         ("verification:assistance_inbox", "", gettext_lazy("协助核查")),
+        ("audit:index", "", gettext_lazy("本机关审计记录")),
+        ("audit:alerts", "", gettext_lazy("安全提醒")),
     ],
     Role.JUSTICE_REVIEWER: [
         ("catalog:proposal_list", "?status=submitted", gettext_lazy("待备案的目录调整申报")),
         ("documents:staff_drafts", "", gettext_lazy("告知书和承诺书编辑")),
         ("documents:guide_staff_drafts", "", gettext_lazy("办事指南和工作规程编辑")),
         ("verification:assistance_overdue", "", gettext_lazy("协助核查超期情况")),
+        ("audit:index", "", gettext_lazy("审计记录")),
     ],
     Role.WINDOW_CLERK: [
         ("cases:window", "", gettext_lazy("窗口受理")),
@@ -496,7 +499,12 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("verification:sources", "", gettext_lazy("数据源登记（在线核查）")),
         ("verification:assistance_inbox", "", gettext_lazy("协助核查")),
     ],
-    Role.AUDITOR: [("verification:dashboard", "", gettext_lazy("核查工作台"))],
+    Role.AUDITOR: [
+        ("audit:index", "", gettext_lazy("审计记录")),
+        ("audit:alerts", "", gettext_lazy("安全提醒")),
+        ("verification:dashboard", "", gettext_lazy("核查工作台")),
+        ("verification:assistance_overdue", "", gettext_lazy("协助核查超期情况")),
+    ],
     Role.APPLICANT: [
         ("cases:mine", "", gettext_lazy("我的办件")),
         ("cases:start", "", gettext_lazy("网上申请办理")),

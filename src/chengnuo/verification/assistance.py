@@ -123,10 +123,13 @@ def assistance_request(
 
 
 def _assert_answers(actor: Any, request: AssistanceRequest) -> None:
-    """Only staff of the requested agency answer; others who may read it get 403, the rest 404."""
+    """Only staff of the requested agency answer — its handler, once one is set; others who
+    may read it get 403, the rest 404."""
     if request.requested_agency_id in policies.answers_for(actor):
         if getattr(actor, "pk", None) == request.requested_by_id:
             raise PermissionDenied("请求协助核查的人员不能答复自己发出的请求")
+        if request.handler_id is not None and request.handler_id != getattr(actor, "pk", None):
+            raise PermissionDenied(f"该请求由{request.handler}承办，只有承办人可以答复")
         return
     ids = policies.readable_agency_ids(actor)
     if ids is None or request.requesting_agency_id in ids:
@@ -210,7 +213,8 @@ def assistance_answer(
             locked.answer = text
             locked.answered_by = actor
             locked.answered_at = timezone.now()
-            fields = ["status", "result", "answer", "answered_by", "answered_at"]
+            locked.handler = locked.handler or actor
+            fields = ["status", "result", "answer", "answered_by", "answered_at", "handler"]
             if checked is not None:
                 locked.evidence.save(
                     f"{uuid.uuid4().hex}.{checked.extension}",
@@ -270,7 +274,10 @@ def assistance_refuse(*, actor: Any, request: AssistanceRequest, reason: str) ->
         locked.refusal_reason = text
         locked.answered_by = actor
         locked.answered_at = timezone.now()
-        locked.save(update_fields=["status", "refusal_reason", "answered_by", "answered_at"])
+        locked.handler = locked.handler or actor
+        locked.save(
+            update_fields=["status", "refusal_reason", "answered_by", "answered_at", "handler"]
+        )
         audit.record(
             actor,
             Event.ASSISTANCE_REFUSED,
@@ -287,6 +294,54 @@ def assistance_refuse(*, actor: Any, request: AssistanceRequest, reason: str) ->
             "（承办人员可另行请求协助或改为现场核查）",
             item_code=c.item.code,
             detail={"request": locked.pk},
+        )
+    return locked
+
+
+def assistance_take(
+    *, actor: Any, request: AssistanceRequest, handler: Any = None
+) -> AssistanceRequest:
+    """The requested agency names who handles the request: a staff member takes it (由我承办),
+    or its agency admin assigns it to a colleague who may answer. The handler alone answers it
+    and may see the committer's full identifier to find the record (R-4.7, R-5.6)."""
+    handler = handler or actor
+    agency_id = request.requested_agency_id
+    if handler == actor:
+        if agency_id not in policies.answers_for(actor):
+            _assert_answers(actor, request)  # 403 for those who may read it, else 404
+        if actor.pk == request.requested_by_id:
+            raise PermissionDenied("请求协助核查的人员不能承办自己发出的请求")
+    else:
+        if not Membership.objects.filter(
+            user=actor, agency_id=agency_id, role=Role.AGENCY_ADMIN
+        ).exists():
+            if agency_id in policies.answers_for(actor):
+                raise PermissionDenied("只有本机关的部门管理员可以指派承办人")
+            raise NotFound()
+        if agency_id not in policies.answers_for(handler) or handler.pk == request.requested_by_id:
+            raise DomainError(
+                "invalid_handler", "承办人须是被请求机关可以答复协助核查的人员", field="handler"
+            )
+    with transaction.atomic():
+        locked = _lock_open(request)
+        if locked.handler_id == handler.pk:
+            return locked
+        if locked.handler_id is not None and handler == actor:
+            raise Conflict(
+                "already_taken", f"该请求已由{locked.handler}承办；如需调整，请联系本机关管理员"
+            )
+        before = {"handler": locked.handler_id}
+        locked.handler = handler
+        locked.save(update_fields=["handler"])
+        audit.record(actor, Event.ASSISTANCE_TAKEN, locked, before, {"handler": handler.pk})
+        c = locked.task.commitment
+        timeline_add(
+            c.case,
+            Event.ASSISTANCE_TAKEN,
+            actor,
+            f"{c.item.name}：{locked.requested_agency.name}确定协助核查承办人{handler}",
+            item_code=c.item.code,
+            detail={"request": locked.pk, "handler": handler.pk},
         )
     return locked
 

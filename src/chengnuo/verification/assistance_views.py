@@ -22,6 +22,7 @@ from chengnuo.agencies.models import Agency
 from chengnuo.catalog.views import staff_view
 from chengnuo.core.calendar import working_days_between
 from chengnuo.core.errors import DomainError, PermissionDenied
+from chengnuo.credit import access
 
 from . import assistance, inspection, policies, rules, selectors, services
 from .constants import (
@@ -133,10 +134,19 @@ def _detail_context(request: HttpRequest, req: AssistanceRequest) -> dict[str, A
         is_open
         and req.requested_agency_id in policies.answers_for(user)
         and getattr(user, "pk", None) != req.requested_by_id
+        and req.handler_id in (None, getattr(user, "pk", None))
     )
     task_open = task.status not in (TaskStatus.DONE, TaskStatus.CANCELLED)
     handles = policies.handles_task(user, task)
+    is_handler = req.handler_id is not None and req.handler_id == getattr(user, "pk", None)
+    subject = task.commitment.subject
+    contexts = [c for c in access.contexts_for(user, subject) if c.key == f"assistance:{req.pk}"]
     return {
+        "can_take": can_answer and req.handler_id is None,
+        "is_handler": is_handler,
+        "reveal_contexts": contexts,
+        "can_unmask": bool(contexts) and contexts[0].unmask,
+        "subject": subject,
         "req": req,
         "task": task,
         "commitment": task.commitment,
@@ -205,6 +215,22 @@ def assistance_refuse(request: HttpRequest, pk: int) -> HttpResponse:
             request, "verification/assistance_detail.html", context, status=exc.status_code
         )
     messages.success(request, "已书面答复无法协助，请求机关将另行安排核查")
+    return redirect("verification:assistance_detail", pk=req.pk)
+
+
+@staff_view
+@require_POST
+def assistance_take(request: HttpRequest, pk: int) -> HttpResponse:
+    """由我承办: the staff member becomes the request's handler."""
+    req = selectors.assistance_get_for(request.user, pk)
+    try:
+        assistance.assistance_take(actor=request.user, request=req)
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已由您承办该协助核查请求")
     return redirect("verification:assistance_detail", pk=req.pk)
 
 
@@ -434,6 +460,7 @@ urlpatterns: list[Any] = [
     path("assistance/<int:pk>/", assistance_detail, name="assistance_detail"),
     path("assistance/<int:pk>/answer/", assistance_answer, name="assistance_answer"),
     path("assistance/<int:pk>/refuse/", assistance_refuse, name="assistance_refuse"),
+    path("assistance/<int:pk>/take/", assistance_take, name="assistance_take"),
     path("assistance/<int:pk>/evidence/", assistance_evidence, name="assistance_evidence"),
     path(
         "tasks/<int:task_pk>/assistance/",

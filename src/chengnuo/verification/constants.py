@@ -81,6 +81,7 @@ class Event:
     ASSISTANCE_ANSWERED = "verification.assistance_answered"
     ASSISTANCE_REFUSED = "verification.assistance_refused"
     ASSISTANCE_REMINDED = "verification.assistance_reminded"
+    ASSISTANCE_TAKEN = "verification.assistance_taken"
     INSPECTION_ASSIGNED = "verification.inspection_assigned"
     INSPECTION_DONE = "verification.inspection_done"
     OUTCOME_RECORDED = "verification.outcome_recorded"
@@ -100,6 +101,7 @@ EVENT_LABELS = {
     Event.ASSISTANCE_ANSWERED: _("协助核查答复"),
     Event.ASSISTANCE_REFUSED: _("书面说明无法协助"),
     Event.ASSISTANCE_REMINDED: _("协助核查提醒"),
+    Event.ASSISTANCE_TAKEN: _("确定协助核查承办人"),
     Event.INSPECTION_ASSIGNED: _("派发现场核查"),
     Event.INSPECTION_DONE: _("现场核查完成"),
     Event.OUTCOME_RECORDED: _("核查结论"),

@@ -12,7 +12,7 @@ from chengnuo.agencies.policies import (
     agency_ids_with_role,
     has_role,
     is_system_admin,
-    reviewable_agency_ids,
+    justice_overseen_agency_ids,
 )
 
 ANSWER_ROLES = (Role.CASE_OFFICER, Role.INSPECTOR, Role.AGENCY_ADMIN, Role.DATA_ADMIN)
@@ -31,7 +31,7 @@ def reads_task(user: Any, task: Any) -> bool:
 def readable_agency_ids(user: Any) -> set[int] | None:
     if is_system_admin(user):
         return None
-    return agency_ids_with_role(user, *READ_ROLES) | reviewable_agency_ids(user)
+    return agency_ids_with_role(user, *READ_ROLES) | justice_overseen_agency_ids(user)
 
 
 def can_edit_plan(user: Any, agency_id: int) -> bool:
@@ -48,7 +48,8 @@ def can_manage_sources(user: Any) -> bool:
 
 
 def oversees_assistance(user: Any) -> set[int] | None:
-    """The Justice Bureau sees the overdue assistance list of the agencies it reviews."""
+    """The Justice Bureau (its reviewers and auditors) sees the overdue assistance list of the
+    agencies it oversees."""
     if is_system_admin(user):
         return None
-    return reviewable_agency_ids(user)
+    return justice_overseen_agency_ids(user)

@@ -125,8 +125,9 @@ def _form_page(request: HttpRequest, source: DataSource | None) -> HttpResponse:
             "form": form,
             "source": source,
             "secret_set": bool(source and source.secret_cipher),
-            "test_id_type": test_subject[0] if test_subject else "",
-            "test_id_number": test_subject[1] if test_subject else "",
+            # the test subject is a real person's number on a real platform: shown masked, and
+            # never put in the page (the test button names no number; the server knows it)
+            "test_masked": mask_identifier(test_subject[1]) if test_subject else "",
         },
     )
 
@@ -142,13 +143,17 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, sources.source_get_for(request.user, pk))
 
 
+def _shown(value: Any, id_number: str) -> str:
+    """JSON for the page, with the test subject's number masked wherever a platform echoes it."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return text.replace(id_number, mask_identifier(id_number)) if id_number else text
+
+
 @source_view
 @require_POST
 def source_test(request: HttpRequest, pk: int) -> HttpResponse:
     source = sources.source_get_for(request.user, pk)
     id_type, id_number = sources.default_test_subject(source)
-    id_type = request.POST.get("id_type") or id_type
-    id_number = (request.POST.get("id_number") or id_number).strip()
     try:
         result, error = sources.data_source_test(request.user, source, id_type, id_number)
     except DomainError as exc:
@@ -158,13 +163,9 @@ def source_test(request: HttpRequest, pk: int) -> HttpResponse:
         "result": result,
         "error": error,
         "masked": mask_identifier(id_number),
-        "request_json": json.dumps(
-            result.request_snapshot if result else {}, ensure_ascii=False, indent=2
-        ),
-        "response_json": json.dumps(
-            result.response_snapshot if result else {}, ensure_ascii=False, indent=2
-        ),
-        "record_json": json.dumps(result.record if result else None, ensure_ascii=False, indent=2),
+        "request_json": _shown(result.request_snapshot if result else {}, id_number),
+        "response_json": _shown(result.response_snapshot if result else {}, id_number),
+        "record_json": _shown(result.record if result else None, id_number),
     }
     return render(request, "verification/sources_test.html", context, status=200)
 
