@@ -12,6 +12,12 @@ R-3.2: requirements stated to applicants must be quantifiable and operable — n
     reason      why the wording is unclear (Chinese, shown to the editor)
     suggestion  how to rewrite it (Chinese)
 
+A regex may name a family of wording in angle brackets — <OTHER> is 其他 or 其它, <RELATED> 相关 or
+有关, <MATERIAL> 材料/资料/证明/证件/文件/手续 …, <RULE> 规定/要求/政策/标准 …, <ACCORDING> 按/按照/
+依照/根据 …, <DEPT> 部门/单位/机关/机构, <SITUATION> 具体/实际 + 情况/需要 (`FAMILIES`) — so that
+one rule catches the variants people write ("按有关规定执行", "按照相关规定办理", "及其它相关资料"),
+not one fixed string. Rules in LINT_RULES_FILE may use the families too.
+
 When matches overlap, the longer one wins, and for the same span the earlier rule in the list.
 `EXCEPTIONS` are phrases inside which nothing is reported (等级, 平等, 办理时限及时限要求 ...).
 
@@ -30,6 +36,17 @@ BLOCKING = "blocking"
 WARNING = "warning"
 SEVERITIES = (BLOCKING, WARNING)
 
+# Families of wording a regex rule names as <NAME> (see the module docstring).
+FAMILIES: dict[str, str] = {
+    "OTHER": r"其[他它余]",
+    "RELATED": r"(?:相关|有关)",
+    "MATERIAL": r"(?:材料|资料|证明|证件|文件|手续|凭证|证照)",
+    "RULE": r"(?:规定|要求|政策|标准|程序|办法)",
+    "ACCORDING": r"(?:按照|依照|依据|根据|参照|遵照|按|依)",
+    "DEPT": r"(?:部门|单位|机关|机构)",
+    "SITUATION": r"(?:具体|实际)(?:情况|需要)",
+}
+
 # Characters before 等 that make it part of a word (平等, 同等, 中等, 一等奖 ...), not a list's end.
 _NOT_LIST_BEFORE = "平同中高初相对均不上下优次特头何此劣超低甲乙丙丁一二三四五六七八九十"
 # Characters after 等 that make it part of a word (等级, 等于, 等待 ...).
@@ -43,8 +60,8 @@ RULES: list[dict[str, Any]] = [
         "id": "catch_all.authority_other_conditions",
         "category": CATCH_ALL,
         "pattern": (
-            r"(?:有关|相关|其他)(?:部门|单位|机关)(?:要求|规定|认为需要)的"
-            r"其他(?:条件|材料|证明|事项)"
+            r"(?:<RELATED>|<OTHER>)(?:行政)?<DEPT>(?:要求|规定|认为需要|认为必要|认定)的"
+            r"<OTHER>(?:条件|<MATERIAL>|事项)"
         ),
         "regex": True,
         "severity": BLOCKING,
@@ -54,7 +71,8 @@ RULES: list[dict[str, Any]] = [
     {
         "id": "catch_all.including_not_limited",
         "category": CATCH_ALL,
-        "pattern": "包括但不限于",
+        "pattern": r"包括(?:但)?不(?:限|仅限)于",
+        "regex": True,
         "severity": BLOCKING,
         "reason": "“包括但不限于”使列举之外的要求无边界，申请人无法确定应当提交或满足的全部内容",
         "suggestion": "改为穷尽式列举，例如“包括以下材料：1.……；2.……”",
@@ -62,31 +80,26 @@ RULES: list[dict[str, Any]] = [
     {
         "id": "catch_all.other_related_materials",
         "category": CATCH_ALL,
-        "pattern": r"其他(?:相关|有关|必要|所需)(?:证明)?(?:材料|证明|文件|资料)",
+        "pattern": (
+            r"<OTHER>(?:需要|需|应当|应|必须|所需)?(?:提供|提交|补充|出具|补交)?的?"
+            r"(?:<RELATED>|必要|所需)?(?:的)?(?:证明)?<MATERIAL>"
+        ),
         "regex": True,
         "severity": BLOCKING,
-        "reason": "“其他相关材料”未说明是哪些材料，属于兜底条款",
+        "reason": "“其他（相关）材料”未说明是哪些材料，属于兜底条款，申请人无法准备",
         "suggestion": "列明具体材料名称、份数及原件或复印件要求",
-    },
-    {
-        "id": "catch_all.deng_related_proof",
-        "category": CATCH_ALL,
-        "pattern": "等相关证明",
-        "severity": BLOCKING,
-        "reason": "“等相关证明”把列举之外的证明也纳入要求，申请人无法确定须提交哪些证明",
-        "suggestion": "删除“等”，列明全部证明的名称；可以告知承诺替代的，注明“实行告知承诺制”",
     },
     {
         "id": "catch_all.deng_generic_noun",
         "category": CATCH_ALL,
         "pattern": (
-            rf"(?<![{_NOT_LIST_BEFORE}])等(?:其他|有关|相关|必要)?"
-            r"(?:材料|证明|证件|文件|资料|手续|情形|情况|事项|单位|部门|机构|条件)"
+            rf"(?<![{_NOT_LIST_BEFORE}])等(?:<OTHER>|<RELATED>|必要)?"
+            r"(?:<MATERIAL>|情形|情况|事项|<DEPT>|条件)"
         ),
         "regex": True,
         "severity": BLOCKING,
-        "reason": "以“等”结束列举后接泛称，列举之外的范围不确定",
-        "suggestion": "删除“等”并列明全部项目，例如“居民身份证、户口簿”",
+        "reason": "以“等”结束列举后接泛称，列举之外的材料或范围不确定",
+        "suggestion": "删除“等”并列明全部项目，例如“居民身份证、户口簿”；可以告知承诺替代的，注明“实行告知承诺制”",
     },
     {
         "id": "catch_all.dengdeng",
@@ -99,23 +112,17 @@ RULES: list[dict[str, Any]] = [
     {
         "id": "catch_all.and_other",
         "category": CATCH_ALL,
-        "pattern": "以及其他",
+        "pattern": r"以及<OTHER>",
+        "regex": True,
         "severity": BLOCKING,
         "reason": "“以及其他”在列举之外设兜底，范围不确定",
         "suggestion": "删除“以及其他……”，把确需的内容逐项列入",
     },
     {
-        "id": "catch_all.other_materials",
-        "category": CATCH_ALL,
-        "pattern": "其他材料",
-        "severity": BLOCKING,
-        "reason": "“其他材料”未说明材料名称，申请人无法准备",
-        "suggestion": "列明具体材料名称、份数及原件或复印件要求",
-    },
-    {
         "id": "catch_all.other_conditions",
         "category": CATCH_ALL,
-        "pattern": "其他条件",
+        "pattern": r"<OTHER>(?:<RELATED>|必要)?(?:条件|要求)",
+        "regex": True,
         "severity": BLOCKING,
         "reason": "“其他条件”未说明是什么条件，申请人无法判断自己是否符合",
         "suggestion": "逐项列明条件及其量化标准",
@@ -123,7 +130,8 @@ RULES: list[dict[str, Any]] = [
     {
         "id": "catch_all.other_circumstances",
         "category": CATCH_ALL,
-        "pattern": "其他情形",
+        "pattern": r"<OTHER>(?:<RELATED>)?情形",
+        "regex": True,
         "severity": WARNING,
         "reason": "“其他情形”为兜底表述；引用法律条文原文时可以保留，自拟条款应当列明",
         "suggestion": "自拟条款中逐项列明情形；引用法规原文的，注明条款出处",
@@ -141,6 +149,18 @@ RULES: list[dict[str, Any]] = [
     },
     # ---- vague wording (模糊表述) ---------------------------------------------------------------
     {
+        "id": "vague.unnamed_rules",
+        "category": VAGUE,
+        "pattern": (
+            r"(?<!》)(?<!》的)(?:<ACCORDING>(?:国家|省|市|上级)?<RELATED>(?:法律法规|法律|法规)?"
+            r"<RULE>|<RELATED>(?:法律法规|法律|法规)?规定)"
+        ),
+        "regex": True,
+        "severity": BLOCKING,
+        "reason": "“按有关规定”未指明是哪部法规的哪一条，申请人无法据以准备或判断",
+        "suggestion": "写明法规名称和条款，例如“按《社会救助暂行办法》第十一条”，或直接写出要求本身",
+    },
+    {
         "id": "vague.in_principle",
         "category": VAGUE,
         "pattern": "原则上",
@@ -151,16 +171,17 @@ RULES: list[dict[str, Any]] = [
     {
         "id": "vague.depending_on_situation",
         "category": VAGUE,
-        "pattern": r"视(?:具体|实际)?情况",
+        "pattern": r"(?:视|<ACCORDING>|结合)(?:<SITUATION>|情况)|视(?:具体|实际)?情",
         "regex": True,
         "severity": BLOCKING,
-        "reason": "“视情况”把判断留给经办人，申请人无法预知结果",
+        "reason": "“视情况”“根据实际情况”把判断留给经办人，申请人无法预知结果",
         "suggestion": "列明每种情况及对应的处理方式，例如“逾期未补正的，不予受理”",
     },
     {
         "id": "vague.when_necessary",
         "category": VAGUE,
-        "pattern": "必要时",
+        "pattern": r"(?:必要|需要)时",
+        "regex": True,
         "severity": BLOCKING,
         "reason": "“必要时”未说明何种情形属于必要，执行尺度不一",
         "suggestion": "写明触发条件，例如“数据比对不一致的，开展现场核查”",
@@ -193,23 +214,16 @@ RULES: list[dict[str, Any]] = [
     {
         "id": "vague.relevant_department",
         "category": VAGUE,
-        "pattern": "相关部门",
+        "pattern": r"<RELATED>(?:行政|主管|职能)?<DEPT>",
+        "regex": True,
         "severity": BLOCKING,
-        "reason": "“相关部门”未指明是哪个机关，申请人不知道向谁办理或由谁核查",
-        "suggestion": "写明机关全称，例如“阜阳市公安局”",
-    },
-    {
-        "id": "vague.concerned_department",
-        "category": VAGUE,
-        "pattern": "有关部门",
-        "severity": BLOCKING,
-        "reason": "“有关部门”未指明是哪个机关，申请人不知道向谁办理或由谁核查",
+        "reason": "“有关部门”“相关单位”未指明是哪个机关，申请人不知道向谁办理或由谁核查",
         "suggestion": "写明机关全称，例如“阜阳市市场监督管理局”",
     },
     {
         "id": "vague.relevant_materials",
         "category": VAGUE,
-        "pattern": r"(?<![等他])(?:相关|有关)(?:证明)?材料",
+        "pattern": r"(?<![等他它])<RELATED>(?:的)?(?:证明)?<MATERIAL>",
         "regex": True,
         "severity": BLOCKING,
         "reason": "“相关材料”未说明是哪些材料，申请人无法准备",
@@ -218,7 +232,8 @@ RULES: list[dict[str, Any]] = [
     {
         "id": "vague.notified_later",
         "category": VAGUE,
-        "pattern": "另行通知",
+        "pattern": r"另行(?:通知|告知|公布|确定|规定)",
+        "regex": True,
         "severity": BLOCKING,
         "reason": "“另行通知”未说明通知的时间、方式和内容，申请人无法安排",
         "suggestion": "写明具体时间和地点，或写明通知的期限和方式，例如“受理后3个工作日内短信通知”",
@@ -234,7 +249,7 @@ RULES: list[dict[str, Any]] = [
     {
         "id": "vague.certain_amount",
         "category": VAGUE,
-        "pattern": r"一定(?:期限|期间|数量|规模|时间|比例|条件)",
+        "pattern": r"一定(?:期限|期间|数量|规模|时间|比例|条件|金额|范围)",
         "regex": True,
         "severity": BLOCKING,
         "reason": "“一定期限/数量”没有具体数值",
@@ -243,15 +258,17 @@ RULES: list[dict[str, Any]] = [
     {
         "id": "vague.timely",
         "category": VAGUE,
-        "pattern": "及时",
+        "pattern": r"及时|适时",
+        "regex": True,
         "severity": WARNING,
-        "reason": "“及时”没有明确期限",
+        "reason": "“及时”“适时”没有明确期限",
         "suggestion": "写明期限，例如“在3个工作日内”",
     },
     {
         "id": "vague.as_soon_as_possible",
         "category": VAGUE,
-        "pattern": "尽快",
+        "pattern": r"尽快|尽早|从速",
+        "regex": True,
         "severity": WARNING,
         "reason": "“尽快”没有明确期限",
         "suggestion": "写明期限，例如“自收到通知之日起5个工作日内”",

@@ -65,6 +65,21 @@ class RuleError(ValueError):
     """A rule (from code or from LINT_RULES_FILE) that cannot be used; the message names it."""
 
 
+_FAMILY = re.compile(r"<([A-Z]+)>")
+
+
+def expand_families(pattern: str) -> str:
+    """Replace each <NAME> by its family of wording (`lint_rules.FAMILIES`)."""
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in lint_rules.FAMILIES:
+            raise RuleError(f"未知的词族 <{name}>，可用：{'、'.join(lint_rules.FAMILIES)}")
+        return lint_rules.FAMILIES[name]
+
+    return _FAMILY.sub(one, pattern)
+
+
 def compile_rule(rule: Mapping[str, Any], order: int = 0) -> CompiledRule:
     missing = [key for key in RULE_KEYS if not rule.get(key)]
     if missing:
@@ -74,6 +89,8 @@ def compile_rule(rule: Mapping[str, Any], order: int = 0) -> CompiledRule:
     if rule["severity"] not in lint_rules.SEVERITIES:
         raise RuleError(f"规则 {rule['id']} 的严重程度无效：{rule['severity']}")
     pattern = str(rule["pattern"])
+    if rule.get("regex"):
+        pattern = expand_families(pattern)
     try:
         regex = re.compile(pattern if rule.get("regex") else re.escape(pattern))
     except re.error as exc:
