@@ -99,7 +99,10 @@ RULES: list[dict[str, Any]] = [
         "regex": True,
         "severity": BLOCKING,
         "reason": "以“等”结束列举后接泛称，列举之外的材料或范围不确定",
-        "suggestion": "删除“等”并列明全部项目，例如“居民身份证、户口簿”；可以告知承诺替代的，注明“实行告知承诺制”",
+        "suggestion": (
+            "删除“等”并列明全部项目，例如“居民身份证、户口簿”；"
+            "可以告知承诺替代的，注明“实行告知承诺制”"
+        ),
     },
     {
         "id": "catch_all.dengdeng",
@@ -158,7 +161,9 @@ RULES: list[dict[str, Any]] = [
         "regex": True,
         "severity": BLOCKING,
         "reason": "“按有关规定”未指明是哪部法规的哪一条，申请人无法据以准备或判断",
-        "suggestion": "写明法规名称和条款，例如“按《社会救助暂行办法》第十一条”，或直接写出要求本身",
+        "suggestion": (
+            "写明法规名称和条款，例如“按《社会救助暂行办法》第十一条”，或直接写出要求本身"
+        ),
     },
     {
         "id": "vague.in_principle",
