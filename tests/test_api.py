@@ -222,7 +222,11 @@ def test_item_detail_of_unknown_code_is_404_not_found(client, code):
 
 
 def test_matters_list_searches_in_chinese_and_filters_by_type(client, agency_a, matter_a):
-    MatterFactory(agency=agency_a, code="RS-002", name="社会保险待遇申领", matter_type="benefit")
+    benefit = MatterFactory(
+        agency=agency_a, code="RS-002", name="社会保险待遇申领", matter_type="benefit"
+    )
+    for matter in (matter_a, benefit):  # the portal lists matters a filed item names (ADR 0008)
+        CertificationItemFactory(agency=agency_a).matters.add(matter)
 
     by_q = client.get(f"{API}/matters", {"q": "资格考试"}).json()
     by_type = client.get(f"{API}/matters", {"matter_type": "benefit"}).json()
@@ -732,6 +736,9 @@ def test_admin_creates_a_matter_for_own_agency(client, agency_a, admin_headers):
     assert response.json()["code"] == "RS-100"
     assert response.json()["matter_type_label"] == "行政确认"
     assert Matter.objects.get(code="RS-100").agency == agency_a
+    # not public until an item in force (through a filed proposal) names it (ADR 0008)
+    assert client.get(f"{API}/matters/RS-100").status_code == 404
+    CertificationItemFactory(agency=agency_a).matters.add(Matter.objects.get(code="RS-100"))
     assert client.get(f"{API}/matters/RS-100").json()["materials"] == ["申请表", "学历证明"]
     assert AuditEvent.objects.filter(event="catalog.matter_created").count() == 1
 

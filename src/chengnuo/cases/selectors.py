@@ -179,4 +179,7 @@ def withdrawal_counts(actor: Any) -> dict[str, int]:
 
 
 def matters_for_application() -> QuerySet[Matter]:
-    return Matter.objects.select_related("agency").order_by("agency_id", "code")
+    """The matters an applicant can apply for online: those published on the portal."""
+    from chengnuo.catalog.selectors import public_matters
+
+    return public_matters()

@@ -81,6 +81,7 @@ class Event:
     PROPOSAL_FILED = "catalog.proposal_filed"
     PROPOSAL_RETURNED = "catalog.proposal_returned"
     PROPOSAL_WITHDRAWN = "catalog.proposal_withdrawn"
+    PROPOSAL_RESUBMITTED = "catalog.proposal_resubmitted"
     ITEM_ADDED = "catalog.item_added"
     ITEM_AMENDED = "catalog.item_amended"
     ITEM_REMOVED = "catalog.item_removed"

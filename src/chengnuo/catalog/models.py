@@ -154,6 +154,50 @@ class ChangeProposal(TimestampedModel):
         return f"{self.get_action_display()}：{name}"
 
 
+class ProposalRevision(models.Model):
+    """One submission of a proposal and what the Justice Bureau did with it (R-7.2): the first
+    submission and every amended resubmission after a return, each with the reviewer's
+    outcome and reasons once reviewed. Written by the proposal services only; never edited
+    after its review."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "", _("待审核")
+        RETURNED = "returned", _("退回")
+        FILED = "filed", _("备案")
+        WITHDRAWN = "withdrawn", _("撤回")
+
+    proposal = models.ForeignKey(ChangeProposal, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("第几次提交"))
+    payload = models.JSONField(_("拟调整内容"), default=dict, blank=True)
+    reason = models.TextField(_("调整理由"))
+    law_change = models.TextField(_("依据的法律法规变化"))
+    effective_date = models.DateField(_("拟生效日期"))
+    note = models.TextField(_("修改说明"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交时间"))
+    outcome = models.CharField(
+        _("审核结果"), max_length=10, choices=Outcome.choices, default="", blank=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_comment = models.TextField(_("审核意见或退回理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("申报修改记录")
+        verbose_name_plural = _("申报修改记录")
+        ordering = ["proposal_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "number"], name="uniq_proposal_revision")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} 第{self.number}次提交"
+
+
 class CatalogVersion(models.Model):
     """An immutable snapshot of one agency's catalog as it took effect (R-7.2)."""
 

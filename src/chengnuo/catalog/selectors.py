@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Func, IntegerField, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet
 
 from chengnuo.agencies.constants import Region, Role
 from chengnuo.agencies.models import Agency
@@ -74,10 +74,18 @@ def public_item_get(code: str) -> CertificationItem:
     return item
 
 
+def _published_matters() -> QuerySet[Matter]:
+    """Matters the public sees: those a certification item in force names. An item reaches a
+    matter only through a filed proposal (R-7.2), so a matter an agency admin has just entered
+    stays off the portal until the Justice Bureau has filed an item for it (ADR 0008)."""
+    named = CertificationItem.objects.filter(matters=OuterRef("pk"), status=ItemStatus.IN_FORCE)
+    return Matter.objects.filter(Exists(named))
+
+
 def public_matters(
     *, agency_id: int | None = None, q: str = "", matter_type: str = ""
 ) -> QuerySet[Matter]:
-    qs = Matter.objects.select_related("agency")
+    qs = _published_matters().select_related("agency")
     if agency_id:
         qs = qs.filter(agency_id=agency_id)
     if matter_type:
@@ -88,7 +96,7 @@ def public_matters(
 
 
 def public_matter_get(code: str) -> Matter:
-    matter = Matter.objects.select_related("agency").filter(code=code).first()
+    matter = _published_matters().select_related("agency").filter(code=code).first()
     if matter is None:
         raise NotFound()
     return matter

@@ -18,7 +18,7 @@ from chengnuo.core.rules import raise_field_errors
 
 from . import policies
 from .constants import ChangeAction, Event, ItemStatus, MatterType, ProposalStatus
-from .models import CatalogVersion, CertificationItem, ChangeProposal, Matter
+from .models import CatalogVersion, CertificationItem, ChangeProposal, Matter, ProposalRevision
 from .rules import FieldError, clean_item_payload, item_snapshot_fields
 
 CODE_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,39}\Z")
@@ -267,8 +267,35 @@ def proposal_submit(
         submitted_by=actor,
         import_batch=import_batch,
     )
+    _revision_add(proposal, actor=actor)
     audit.record(actor, Event.PROPOSAL_SUBMITTED, proposal, None, _proposal_state(proposal))
     return proposal
+
+
+def _revision_add(proposal: ChangeProposal, *, actor: Any, note: str = "") -> ProposalRevision:
+    """Record this submission of the proposal (the first, or a resubmission after a return)."""
+    last = proposal.revisions.order_by("-number").values_list("number", flat=True).first()
+    return ProposalRevision.objects.create(
+        proposal=proposal,
+        number=(last or 0) + 1,
+        payload=proposal.payload,
+        reason=proposal.reason,
+        law_change=proposal.law_change,
+        effective_date=proposal.effective_date,
+        note=note,
+        submitted_by=actor,
+        submitted_at=timezone.now(),
+    )
+
+
+def _revision_close(proposal: ChangeProposal, *, outcome: str, actor: Any, comment: str) -> None:
+    """The review of the pending submission: its outcome, who and the reasons."""
+    ProposalRevision.objects.filter(proposal=proposal, outcome="").update(
+        outcome=outcome,
+        reviewed_by=actor,
+        reviewed_at=timezone.now(),
+        review_comment=comment,
+    )
 
 
 def _lock_proposal(proposal: ChangeProposal) -> ChangeProposal:
@@ -299,6 +326,9 @@ def _file_locked(*, actor: Any, locked: ChangeProposal, comment: str) -> None:
     locked.review_comment = (comment or "").replace("\x00", "").strip()[:4000]
     locked.save(
         update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
+    )
+    _revision_close(
+        locked, outcome=ProposalRevision.Outcome.FILED, actor=actor, comment=locked.review_comment
     )
     audit.record(actor, Event.PROPOSAL_FILED, locked, before, _proposal_state(locked))
     if locked.effective_date > today():
@@ -364,7 +394,65 @@ def proposal_return(*, actor: Any, proposal: ChangeProposal, reason: str) -> Cha
         locked.save(
             update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
         )
+        _revision_close(
+            locked,
+            outcome=ProposalRevision.Outcome.RETURNED,
+            actor=actor,
+            comment=locked.review_comment,
+        )
         audit.record(actor, Event.PROPOSAL_RETURNED, locked, before, _proposal_state(locked))
+    return locked
+
+
+def proposal_resubmit(
+    *,
+    actor: Any,
+    proposal: ChangeProposal,
+    payload: dict[str, Any] | None,
+    reason: str,
+    law_change: str,
+    effective_date: date | None,
+    note: str = "",
+) -> ChangeProposal:
+    """R-7.2: the agency amends a returned proposal and submits it again for filing. The
+    reviewer's reasons and every earlier submission stay in the proposal's revisions."""
+    if not policies.can_manage_catalog(actor, proposal.agency_id):
+        raise NotFound()
+    if note and _bad_text(note, minimum=0):
+        raise DomainError("invalid_note", "修改说明不超过4000字", field="note")
+    with transaction.atomic():
+        locked = _lock_proposal(proposal)
+        if locked.status != ProposalStatus.RETURNED:
+            raise DomainError(
+                "invalid_state",
+                f"该申报当前状态为“{locked.get_status_display()}”，只有被退回的申报可以修改后重新提交",
+            )
+        clean, item, errors = validate_proposal(
+            agency=locked.agency,
+            action=locked.action,
+            item_code=locked.item_code,
+            payload=payload,
+            reason=reason,
+            law_change=law_change,
+            effective_date=effective_date,
+            ignore_proposal_id=locked.pk,
+        )
+        raise_field_errors(errors)
+        assert effective_date is not None
+        before = _proposal_state(locked)
+        locked.payload = jsonable(clean) if locked.action != ChangeAction.REMOVE else {}
+        locked.item = item
+        locked.reason = reason.strip()
+        locked.law_change = law_change.strip()
+        locked.effective_date = effective_date
+        locked.status = ProposalStatus.SUBMITTED
+        locked.reviewed_by = None
+        locked.reviewed_at = None
+        locked.review_comment = ""
+        locked.save()
+        revision = _revision_add(locked, actor=actor, note=(note or "").strip())
+        after = {**_proposal_state(locked), "revision": revision.number}
+        audit.record(actor, Event.PROPOSAL_RESUBMITTED, locked, before, after)
     return locked
 
 
@@ -380,6 +468,7 @@ def proposal_withdraw(*, actor: Any, proposal: ChangeProposal) -> ChangeProposal
         before = _proposal_state(locked)
         locked.status = ProposalStatus.WITHDRAWN
         locked.save(update_fields=["status", "updated_at"])
+        _revision_close(locked, outcome=ProposalRevision.Outcome.WITHDRAWN, actor=actor, comment="")
         audit.record(actor, Event.PROPOSAL_WITHDRAWN, locked, before, _proposal_state(locked))
     return locked
 

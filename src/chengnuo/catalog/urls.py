@@ -10,6 +10,7 @@ urlpatterns = [
     path("proposals/<int:pk>/file/", views.proposal_file, name="proposal_file"),
     path("proposals/<int:pk>/return/", views.proposal_return, name="proposal_return"),
     path("proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
+    path("proposals/<int:pk>/resubmit/", views.proposal_resubmit, name="proposal_resubmit"),
     path("import/", views.catalog_import, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("matters/", views.matter_list, name="matter_list"),

@@ -284,12 +284,17 @@ def _render_detail(
     submitted = proposal.status == ProposalStatus.SUBMITTED
     can_review = submitted and policies.can_review(request.user, proposal)
     can_withdraw = submitted and policies.can_manage_catalog(request.user, proposal.agency_id)
+    can_resubmit = proposal.status == ProposalStatus.RETURNED and policies.can_manage_catalog(
+        request.user, proposal.agency_id
+    )
     return render(
         request,
         "catalog/proposal_detail.html",
         {
             "proposal": proposal,
             "rows": _proposal_rows(proposal),
+            "revisions": list(proposal.revisions.select_related("submitted_by", "reviewed_by")),
+            "can_resubmit": can_resubmit,
             "can_review": can_review,
             "can_withdraw": can_withdraw,
             "file_form": file_form or FileForm(),
@@ -351,6 +356,67 @@ def proposal_return(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已退回该申报"))
             return redirect("catalog:proposal_detail", pk=proposal.pk)
     return _render_detail(request, proposal, return_form=form, status=400)
+
+
+@staff_view
+def proposal_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Amend a returned proposal and submit it again (R-7.2): the form starts from what was
+    submitted, the reviewer's reasons shown above it."""
+    proposal = selectors.proposal_get_for(request.user, pk)
+    if not policies.can_manage_catalog(request.user, proposal.agency_id):
+        raise PermissionDenied(_("只有本机关的部门管理员可以修改申报"))
+    if proposal.status != ProposalStatus.RETURNED:
+        messages.error(request, _("只有被退回的申报可以修改后重新提交"))
+        return redirect("catalog:proposal_detail", pk=proposal.pk)
+    matters = selectors.matters_managed_by(request.user).filter(agency=proposal.agency)
+    initial: dict[str, Any] = {
+        **proposal.payload,
+        "reason": proposal.reason,
+        "law_change": proposal.law_change,
+        "effective_date": max(proposal.effective_date, timezone.localdate()),
+    }
+    form = ProposalForm(
+        request.POST if _is_post(request) else None,
+        initial=initial,
+        action=proposal.action,
+        matter_choices=[(m.code, f"{m.name}（{m.code}）") for m in matters],
+        item_code=proposal.item_code,
+    )
+    note = request.POST.get("note", "") if _is_post(request) else ""
+    if _is_post(request) and form.is_valid():
+        kwargs = form.submit_kwargs()
+        try:
+            services.proposal_resubmit(
+                actor=request.user,
+                proposal=proposal,
+                payload=kwargs["payload"],
+                reason=kwargs["reason"],
+                law_change=kwargs["law_change"],
+                effective_date=kwargs["effective_date"],
+                note=note,
+            )
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
+            apply_domain_error(form, exc, PROPOSAL_LABELS)
+        else:
+            messages.success(request, _("已修改并重新提交，等待司法局备案"))
+            return redirect("catalog:proposal_detail", pk=proposal.pk)
+    return render(
+        request,
+        "catalog/proposal_form.html",
+        {
+            "form": form,
+            "agency": proposal.agency,
+            "action": proposal.action,
+            "action_label": ChangeAction(proposal.action).label,
+            "item": proposal.item,
+            "has_matters": matters.exists(),
+            "resubmitting": proposal,
+            "note": note,
+        },
+        status=400 if _is_post(request) else 200,
+    )
 
 
 @staff_view

@@ -90,6 +90,15 @@ RULES: list[dict[str, Any]] = [
         "suggestion": "列明具体材料名称、份数及原件或复印件要求",
     },
     {
+        "id": "catch_all.deng_related_proof",
+        "category": CATCH_ALL,
+        "pattern": r"等<RELATED>证明",
+        "regex": True,
+        "severity": BLOCKING,
+        "reason": "“等相关证明”把列举之外的证明也纳入要求，申请人无法确定须提交哪些证明",
+        "suggestion": "删除“等”，列明全部证明的名称；可以告知承诺替代的，注明“实行告知承诺制”",
+    },
+    {
         "id": "catch_all.deng_generic_noun",
         "category": CATCH_ALL,
         "pattern": (
