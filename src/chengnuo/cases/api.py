@@ -222,7 +222,7 @@ def _case_out(actor: Any, case: Case) -> CaseOut:
                 item_code=e.item_code,
                 message=e.message,
             )
-            for e in selectors.case_timeline(case)
+            for e in selectors.case_timeline(case, staff=_sees_risk(actor, case))
         ],
     )
 

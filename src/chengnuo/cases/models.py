@@ -275,6 +275,9 @@ class CaseEvent(models.Model):
     item_code = models.CharField(_("证明事项编码"), max_length=40, blank=True)
     message = models.TextField(_("说明"))
     detail = models.JSONField(default=dict, blank=True)
+    # Verification is confidential to staff: draws, shares, risk levels, pending tasks and the
+    # agencies asked are not shown to the applicant, only concluded results and handling.
+    staff_only = models.BooleanField(_("仅工作人员可见"), default=False)
 
     class Meta:
         verbose_name = _("办件记录")

@@ -95,8 +95,11 @@ def case_line_get(case: Case, item_code: str) -> CaseItem:
     return line
 
 
-def case_timeline(case: Case) -> QuerySet[CaseEvent]:
-    return case.events.select_related("actor").order_by("at", "id")
+def case_timeline(case: Case, *, staff: bool) -> QuerySet[CaseEvent]:
+    """The case's history; for the applicant without the rows meant for staff only
+    (verification draws, pending tasks, requests to other agencies)."""
+    rows = case.events.select_related("actor").order_by("at", "id")
+    return rows if staff else rows.filter(staff_only=False)
 
 
 def commitment_get_for(actor: Any, pk: Any) -> Commitment:

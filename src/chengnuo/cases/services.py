@@ -68,9 +68,13 @@ def timeline_add(
     *,
     item_code: str = "",
     detail: dict[str, Any] | None = None,
+    staff_only: bool = False,
 ) -> CaseEvent:
+    """One row of the case's timeline. `staff_only` rows (verification draws, pending tasks,
+    requests to other agencies) are not shown to the applicant."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     return CaseEvent.objects.create(
+        staff_only=staff_only,
         case=case,
         kind=kind,
         at=timezone.now(),
@@ -853,6 +857,7 @@ def _schedule_verification(actor: Any, case: Case, *, stage: str) -> None:
         actor,
         head + ("。" + "；".join(lines) if lines else "。"),
         detail=detail,
+        staff_only=True,
     )
 
 

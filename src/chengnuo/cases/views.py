@@ -213,7 +213,13 @@ WITHDRAWN_NOTE = gettext_lazy(
 def _line_view(case: Case, line: CaseItem, actor: Any) -> dict[str, Any]:
     commitments = list(line.commitments.all())
     for c in commitments:
-        c.tasks = list(c.verification_tasks.order_by("id"))  # type: ignore[attr-defined]
+        tasks = list(c.verification_tasks.order_by("id"))  # type: ignore[attr-defined]
+        c.tasks = tasks  # type: ignore[attr-defined]
+        # what the applicant sees of verification: each result once concluded (no draws,
+        # shares or pending tasks, which would tell whether a commitment is checked at all)
+        c.results = [  # type: ignore[attr-defined]
+            t for t in tasks if t.outcome in ("consistent", "inconsistent")
+        ]
         c.handling_list = list(c.handlings.order_by("id"))  # type: ignore[attr-defined]
     active = next((c for c in commitments if c.status == CommitmentStatus.SIGNED), None)
     withdrawn = any(c.status == CommitmentStatus.WITHDRAWN for c in commitments)
@@ -254,18 +260,27 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         {
             "case": case,
             "lines": lines,
-            "timeline": _labelled(selectors.case_timeline(case)),
+            "timeline": _labelled(selectors.case_timeline(case, staff=staff)),
             "staff": staff,
             "acting": policies.may_act_on(actor, case),
             "can_submit": policies.may_act_on(actor, case) and case.can_submit(),
             "can_decide": policies.can_decide(actor, case.agency_id) and not case.concluded,
             "decisions": Decision.choices,
             "can_audit": _can_audit(actor, case),
+            "can_open_tasks": _can_open_tasks(actor, case),
             "overdue": case.status == CaseStatus.SUBMITTED
             and case.due_date is not None
             and case.due_date < timezone.localdate(),
         },
     )
+
+
+def _can_open_tasks(actor: Any, case: Case) -> bool:
+    """Link the verification tasks only for those whose task pages open (not the clerk)."""
+    from chengnuo.verification.policies import readable_agency_ids
+
+    ids = readable_agency_ids(actor)
+    return ids is None or case.agency_id in ids
 
 
 def _can_audit(actor: Any, case: Case) -> bool:

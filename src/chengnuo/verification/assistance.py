@@ -115,6 +115,7 @@ def assistance_request(
             f"{c.item.name}：请求{target.name}协助核查，{request.deadline:%Y-%m-%d}前答复",
             item_code=c.item.code,
             detail={"request": request.pk, "to": target.pk, "deadline": request.deadline},
+            staff_only=True,
         )
     return request
 
@@ -249,6 +250,7 @@ def assistance_answer(
                     f"{c.item.name}：{note}（{Outcome(result).label}）",
                     item_code=c.item.code,
                     detail={"request": locked.pk, "result": result},
+                    staff_only=True,
                 )
             else:
                 services.task_conclude(task=task, outcome=result, note=note, actor=actor)
@@ -294,6 +296,7 @@ def assistance_refuse(*, actor: Any, request: AssistanceRequest, reason: str) ->
             "（承办人员可另行请求协助或改为现场核查）",
             item_code=c.item.code,
             detail={"request": locked.pk},
+            staff_only=True,
         )
     return locked
 
@@ -342,6 +345,7 @@ def assistance_take(
             f"{c.item.name}：{locked.requested_agency.name}确定协助核查承办人{handler}",
             item_code=c.item.code,
             detail={"request": locked.pk, "handler": handler.pk},
+            staff_only=True,
         )
     return locked
 
@@ -436,5 +440,6 @@ def inspection_request(*, actor: Any, task: VerificationTask) -> VerificationTas
             f"{due:%Y-%m-%d}前完成",
             item_code=c.item.code,
             detail={"task": new.pk, "replaces": old.pk, "withdrawn": withdrawn},
+            staff_only=True,
         )
     return new

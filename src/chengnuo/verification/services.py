@@ -322,6 +322,7 @@ def _fallback(task: VerificationTask, plan: VerificationPlan, why: str) -> Verif
         None,
         f"{task.commitment.item.name}：在线核查无法完成（{why}），改为{new.get_method_display()}",
         item_code=task.commitment.item.code,
+        staff_only=True,
     )
     return new
 
@@ -416,6 +417,8 @@ def task_conclude(
         + (f"。{note}" if note else ""),
         item_code=c.item.code,
         detail={"task": task.pk, "outcome": outcome},
+        # the applicant sees each result once concluded; "unable" is followed by another task
+        staff_only=outcome == Outcome.UNABLE,
     )
     audit.record(actor, Event.OUTCOME_RECORDED, task, None, {"outcome": outcome, "note": note})
     if outcome == Outcome.CONSISTENT:
