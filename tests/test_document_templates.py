@@ -104,7 +104,7 @@ def test_items_not_under_commitment_get_no_templates(admin_a, agency_a):
     with pytest.raises(DomainError) as exc:
         services.template_draft_create(actor=admin_a, item=item)
     assert exc.value.code == "not_under_commitment"
-    assert "R-1.3" in exc.value.message and "R-3.1" in exc.value.message
+    assert "未实行告知承诺制，不能制作告知书和承诺书" in exc.value.message
     assert not NotificationTemplate.objects.exists()
     assert AuditEvent.objects.count() == events
 

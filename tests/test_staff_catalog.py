@@ -25,7 +25,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-EXCLUDED_MESSAGE = "该证明事项涉及不适用告知承诺制的领域：公共安全，不得实行告知承诺制（R-1.3）"
+EXCLUDED_MESSAGE = "该证明事项涉及不适用告知承诺制的领域：公共安全，不得实行告知承诺制"
 
 
 def add_form_data(**overrides) -> dict:

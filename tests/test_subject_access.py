@@ -268,3 +268,23 @@ def test_the_api_lookup_records_the_context_and_eligibility_follows_it(world):
     assert found.json()["found"] is True
     assert world["numbers"][target.pk] not in json.dumps(found.json())
     assert Client().get(url, headers=headers).status_code == 200
+
+
+def test_a_wrong_check_digit_at_the_window_says_so_instead_of_not_found(world):
+    a = world["a"]
+    number = world["numbers"][a.person.pk]
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    client = _client(a.clerk)
+    body = client.post(
+        "/cases/window/", {"action": "find", "id_type": "resident_id", "id_value": wrong}
+    ).content.decode()
+    assert "校验位错误" in body
+    assert "未找到该证件号码的申请人" not in body
+    page = client.post("/credit/lookup/", {"id_type": "resident_id", "id_number": wrong})
+    assert page.status_code == 200 and "校验位错误" in page.content.decode()
+    api = Client().get(
+        "/api/v1/credit/subjects/lookup",
+        {"id_type": "resident_id", "id_number": wrong},
+        headers=token(a.clerk),
+    )
+    assert api.status_code == 400 and api.json()["code"] == "invalid_checksum"

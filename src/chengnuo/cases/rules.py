@@ -13,7 +13,7 @@ from chengnuo.core.rules import FieldError
 
 from .constants import REASON_LIMIT, REASON_MIN_CHARS
 
-NOT_IN_FORCE = "该证明事项在今日施行的目录版本中未实行告知承诺制，请提交证明材料（R-2.1）"
+NOT_IN_FORCE = "该证明事项在今日施行的目录版本中未实行告知承诺制，请提交证明材料"
 
 
 @dataclass(frozen=True)

@@ -280,7 +280,7 @@ def item_choose(
         if line.commitments.filter(status=CommitmentStatus.SIGNED).exists():
             raise DomainError(
                 "commitment_signed",
-                f"“{line.item.name}”已签署承诺书；如需改为提交证明，请先退出承诺并说明理由（R-6.2）",
+                f"“{line.item.name}”已签署承诺书；如需改为提交证明，请先退出承诺并说明理由",
                 field="choice",
             )
         today = _today()
@@ -557,7 +557,7 @@ def commitment_withdraw(
         if not case.can_withdraw():
             raise DomainError(
                 "case_concluded",
-                f"办件已于{_when(case)}{case.get_status_display()}，办结后不能退出承诺（R-6.2）",
+                f"办件已于{_when(case)}{case.get_status_display()}，办结后不能退出承诺",
             )
         if c.status != CommitmentStatus.SIGNED:
             raise Conflict("already_withdrawn", f"“{c.item.name}”的承诺已退出，不能重复退出")
@@ -599,7 +599,7 @@ def proof_upload(
         if line.commitments.filter(status=CommitmentStatus.SIGNED).exists():
             raise DomainError(
                 "commitment_signed",
-                f"“{line.item.name}”已签署承诺书；如需改为提交证明，请先退出承诺并说明理由（R-6.2）",
+                f"“{line.item.name}”已签署承诺书；如需改为提交证明，请先退出承诺并说明理由",
                 field="file",
             )
         if line.proofs.count() >= PROOF_MAX_FILES_PER_ITEM:

@@ -166,13 +166,13 @@ def window(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "") if request.method == "POST" else ""
     try:
         if action == "find":
-            context["searched"] = True
             context["id_type"] = request.POST.get("id_type", "")
             subject = credit_services.subject_lookup(
                 actor=request.user,
                 id_type=request.POST.get("id_type", ""),
                 id_value=request.POST.get("id_value", "").strip(),
             )
+            context["searched"] = True  # a mistyped number raised above: no "not found" then
             context["subject"] = subject
             if subject is not None:
                 context["risk"] = credit_services.risk_of(subject)

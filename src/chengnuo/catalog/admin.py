@@ -164,7 +164,7 @@ class CertificationItemAdmin(ReadOnlyAdmin):
             url,
             obj.agency_id,
             obj.code,
-            _("在工作台申报调整（R-7.2）"),
+            _("在工作台申报调整"),
         )
 
 

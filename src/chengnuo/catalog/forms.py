@@ -72,17 +72,17 @@ class ItemFieldsForm(forms.Form):
         required=False,
         choices=PriorityDomain.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("重点推行告知承诺制的领域（R-1.2）"),
+        help_text=_("重点推行告知承诺制的领域"),
     )
     excluded_domains = forms.MultipleChoiceField(
         label=_label("excluded_domains"),
         required=False,
         choices=ExcludedDomain.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("涉及以下任一领域的证明事项不得实行告知承诺制（R-1.3）"),
+        help_text=_("涉及以下任一领域的证明事项不得实行告知承诺制"),
     )
     other_high_risk = _flag(
-        "other_high_risk", help_text=_("风险较大、纠错成本较高、损害难以挽回的其他事项（R-1.3）")
+        "other_high_risk", help_text=_("风险较大、纠错成本较高、损害难以挽回的其他事项")
     )
     other_high_risk_reason = _text("other_high_risk_reason", rows=2)
     under_commitment = _flag("under_commitment")
@@ -97,11 +97,11 @@ class ItemFieldsForm(forms.Form):
         label=_label("disclosure_scope"),
         required=False,
         choices=DisclosureScope.choices,
-        help_text=_("涉及公共利益、第三方利益或难以核查的，承诺书应当公开（R-6.3）"),
+        help_text=_("涉及公共利益、第三方利益或难以核查的，承诺书应当公开"),
     )
     disclosure_period_days = _days("disclosure_period_days")
     liability_insurance_required = _flag(
-        "liability_insurance_required", help_text=_("经济价值较高且难以核查的事项（R-6.5）")
+        "liability_insurance_required", help_text=_("经济价值较高且难以核查的事项")
     )
     risk_points = _text("risk_points", rows=3)
     risk_controls = _text("risk_controls", rows=3)
@@ -133,7 +133,7 @@ SECTIONS: list[tuple[Any, list[str]]] = [
         ["action", "item_code", "name", "proof_content", "issuer", "legal_basis", "matter_codes"],
     ),
     (
-        _("适用范围与风险（R-1.2、R-1.3）"),
+        _("适用范围与风险"),
         [
             "priority_domains",
             "excluded_domains",
@@ -143,15 +143,15 @@ SECTIONS: list[tuple[Any, list[str]]] = [
         ],
     ),
     (
-        _("核查方案（R-4.1）"),
+        _("核查方案"),
         ["verification_method", "verification_time_limit_days", "verification_standard"],
     ),
     (
-        _("公开与保险（R-6.3、R-6.5）"),
+        _("公开与保险"),
         ["disclosure_scope", "disclosure_period_days", "liability_insurance_required"],
     ),
-    (_("风险防控（R-6.1）"), ["risk_points", "risk_controls"]),
-    (_("调整依据（R-7.2）"), ["reason", "law_change", "effective_date"]),
+    (_("风险防控"), ["risk_points", "risk_controls"]),
+    (_("调整依据"), ["reason", "law_change", "effective_date"]),
 ]
 
 

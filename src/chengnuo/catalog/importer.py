@@ -261,7 +261,7 @@ NOTES: dict[str, str] = {
     "priority_domains": "可选：" + "、".join(str(c.label) for c in PriorityDomain),
     "excluded_domains": "可选："
     + "、".join(str(c.label) for c in ExcludedDomain)
-    + "；填写任一项的不得实行告知承诺制（R-1.3）",
+    + "；填写任一项的不得实行告知承诺制",
     "verification_method": "可选：" + "、".join(str(c.label) for c in VerificationMethod),
     "disclosure_scope": "可选："
     + "、".join(str(c.label) for c in DisclosureScope if c.value)

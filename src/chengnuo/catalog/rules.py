@@ -134,7 +134,7 @@ def commitment_refusals(
             FieldError(
                 "under_commitment",
                 "excluded_domain",
-                f"该证明事项涉及不适用告知承诺制的领域：{names}，不得实行告知承诺制（R-1.3）",
+                f"该证明事项涉及不适用告知承诺制的领域：{names}，不得实行告知承诺制",
             )
         )
     if other_high_risk:
@@ -144,7 +144,7 @@ def commitment_refusals(
                 "under_commitment",
                 "other_high_risk",
                 f"该证明事项已标记为风险较大、纠错成本较高、损害难以挽回的其他高风险事项{reason}，"
-                "不得实行告知承诺制（R-1.3）",
+                "不得实行告知承诺制",
             )
         )
     return errors
@@ -263,7 +263,7 @@ def clean_item_payload(raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldE
             FieldError(
                 "other_high_risk_reason",
                 "required",
-                "标记为其他高风险事项时，必须说明理由（纠错成本高、损害难以挽回等）（R-1.3）",
+                "标记为其他高风险事项时，必须说明理由（纠错成本高、损害难以挽回等）",
             )
         )
     errors += commitment_refusals(
@@ -278,7 +278,7 @@ def clean_item_payload(raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldE
                 FieldError(
                     "verification_method",
                     "required",
-                    "实行告知承诺制的证明事项必须确定核查方式（R-4.1）",
+                    "实行告知承诺制的证明事项必须确定核查方式",
                 )
             )
         elif clean["verification_method"] != VerificationMethod.EXEMPT:
@@ -287,7 +287,7 @@ def clean_item_payload(raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldE
                     FieldError(
                         "verification_time_limit_days",
                         "required",
-                        "需核查的证明事项必须确定核查时限（工作日）（R-4.1）",
+                        "需核查的证明事项必须确定核查时限（工作日）",
                     )
                 )
             if not clean["verification_standard"]:
@@ -295,14 +295,12 @@ def clean_item_payload(raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldE
                     FieldError(
                         "verification_standard",
                         "required",
-                        "需核查的证明事项必须确定核查标准（R-4.1）",
+                        "需核查的证明事项必须确定核查标准",
                     )
                 )
     if clean["disclosure_scope"] and clean["disclosure_period_days"] is None:
         errors.append(
-            FieldError(
-                "disclosure_period_days", "required", "承诺书公开的，必须确定公开期限（R-6.3）"
-            )
+            FieldError("disclosure_period_days", "required", "承诺书公开的，必须确定公开期限")
         )
     if not clean["disclosure_scope"]:
         clean["disclosure_period_days"] = None

@@ -37,17 +37,87 @@ def _field_path(loc) -> str:
     return ".".join(parts) or "body"
 
 
+# pydantic's error types → Chinese, with the error's context ({max_length}, {expected} …).
+_VALIDATION_MESSAGES = {
+    "missing": "为必填项",
+    "missing_argument": "为必填项",
+    "string_type": "应为文本",
+    "string_too_short": "过短（至少{min_length}个字符）",
+    "string_too_long": "过长（不超过{max_length}个字符）",
+    "string_pattern_mismatch": "格式不正确",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "decimal_parsing": "应为数字",
+    "bool_type": "应为是或否（true/false）",
+    "bool_parsing": "应为是或否（true/false）",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_inexact": "应为日期（YYYY-MM-DD），不含时间",
+    "datetime_type": "应为日期时间（ISO 8601）",
+    "datetime_parsing": "应为日期时间（ISO 8601）",
+    "datetime_from_date_parsing": "应为日期时间（ISO 8601）",
+    "list_type": "应为列表",
+    "tuple_type": "应为列表",
+    "set_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "too_short": "项数过少（至少{min_length}项）",
+    "too_long": "项数过多（不超过{max_length}项）",
+    "greater_than": "应大于{gt}",
+    "greater_than_equal": "不得小于{ge}",
+    "less_than": "应小于{lt}",
+    "less_than_equal": "不得大于{le}",
+    "multiple_of": "应为{multiple_of}的倍数",
+    "literal_error": "只能取：{expected}",
+    "enum": "只能取：{expected}",
+    "json_invalid": "不是有效的JSON",
+    "json_type": "不是有效的JSON",
+    "extra_forbidden": "不是可接受的字段",
+    "uuid_type": "应为UUID",
+    "uuid_parsing": "应为UUID",
+    "url_type": "应为网址",
+    "url_parsing": "应为网址",
+    "none_required": "应为空",
+    "is_instance_of": "类型不正确",
+    "union_tag_invalid": "类型不正确",
+    "bytes_type": "应为文本",
+    "string_unicode": "含无法识别的字符",
+}
+
+
+def validation_message(err: dict) -> str:
+    """A pydantic error as Chinese; a ValueError raised by our own validators keeps its
+    (Chinese) message."""
+    kind = str(err.get("type", ""))
+    if kind == "value_error":
+        return str(err.get("msg", "")).removeprefix("Value error, ") or "格式不正确"
+    template = _VALIDATION_MESSAGES.get(kind, "格式不正确")
+    context = {
+        k: str(v).replace("' or '", "、").replace(", ", "、").replace("'", "")
+        for k, v in (err.get("ctx") or {}).items()
+    }
+    try:
+        return template.format(**context)
+    except (KeyError, IndexError):
+        return template.split("（")[0].split("{")[0] or "格式不正确"
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     errors = []
     for err in exc.errors:
         field = _field_path(err.get("loc", ()))
-        msg = str(err.get("msg", "")).removeprefix("Value error, ")
         errors.append(
             {
                 "field": field,
                 "code": err.get("type", "invalid"),
-                "message": f"字段“{field}”无效：{msg}",
+                "message": f"“{field}”{validation_message(err)}",
             }
         )
     first = errors[0] if errors else {"field": "body", "message": "请求无效"}

@@ -173,7 +173,7 @@ def _record_out(r: CreditRecord) -> RecordOut:
 
 @router.get(
     "/subjects/lookup",
-    response={200: LookupOut, **_errors(401, 403, 422)},
+    response={200: LookupOut, **_errors(400, 401, 403, 422)},
     summary="事中核查信用：按证件号码精确查询",
 )
 def subject_lookup(request, filters: Query[LookupQuery]):

@@ -158,7 +158,7 @@ def commitment_eligibility(
                     "false_commitment",
                     f"曾于{r.decided_on.isoformat()}作出虚假承诺"
                     f"（{GRADE_LABEL.get(r.grade, '一般')}）{note}，"
-                    "信用修复前不适用告知承诺制（R-2.2）",
+                    "信用修复前不适用告知承诺制",
                     r.id,
                 )
             )
@@ -173,7 +173,7 @@ def commitment_eligibility(
                     "severe_record",
                     f"有{GRADE_LABEL.get(r.grade, r.grade)}失信记录"
                     f"（{r.decided_on.isoformat()}）{note}，"
-                    "信用修复前不适用告知承诺制（R-2.2、R-5.5）",
+                    "信用修复前不适用告知承诺制",
                     r.id,
                 )
             )
@@ -184,7 +184,7 @@ def commitment_eligibility(
                     "serious_record",
                     f"有{GRADE_LABEL.get(r.grade, r.grade)}失信记录"
                     f"（{r.decided_on.isoformat()}）{note}，"
-                    f"{until.isoformat()}前不适用告知承诺制（R-2.2、R-5.5）",
+                    f"{until.isoformat()}前不适用告知承诺制",
                     r.id,
                 )
             )
@@ -257,7 +257,7 @@ def repair_refusal(record: RecordFacts, *, on: date, approved_repairs: int) -> R
     if on < earliest:
         return Reason(
             "minimum_period",
-            f"最短公示期未满，{earliest.isoformat()}后方可申请信用修复（R-5.4）",
+            f"最短公示期未满，{earliest.isoformat()}后方可申请信用修复",
         )
     limit = int(getattr(settings, "CREDIT_REPAIR_LIMIT", 3))
     if approved_repairs >= limit:

@@ -32,6 +32,7 @@ from .constants import (
     RecordKind,
     RecordStatus,
     RepairStatus,
+    SubjectKind,
 )
 from .identifiers import clean_identifier, clean_phone
 from .models import (
@@ -143,6 +144,11 @@ def subject_lookup(*, actor: Any, id_type: str, id_value: str) -> Subject | None
         return None
     if not id_value.strip() or len(id_value) > 40 or "\x00" in id_value:
         return None
+    # a mistyped number (wrong check digit, impossible birth date) says so, instead of
+    # "not found, please register"
+    kind = SubjectKind.ENTITY if id_type == IdType.USCC else SubjectKind.PERSON
+    _number, errors = clean_identifier(kind, id_type, id_value)
+    raise_field_errors(errors)
     subject = subject_find(id_type=id_type, id_value=id_value)
     if subject is not None:
         with transaction.atomic():

@@ -86,11 +86,19 @@ def lookup(request: HttpRequest) -> HttpResponse:
         context["searched"] = True
         # the number typed is not echoed back into the page: a fresh form
         context["form"] = LookupForm(initial={"id_type": form.cleaned_data["id_type"]})
-        subject = services.subject_lookup(
-            actor=request.user,
-            id_type=form.cleaned_data["id_type"],
-            id_value=form.cleaned_data["id_number"],
-        )
+        try:
+            subject = services.subject_lookup(
+                actor=request.user,
+                id_type=form.cleaned_data["id_type"],
+                id_value=form.cleaned_data["id_number"],
+            )
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
+            context["searched"] = False
+            context["form"] = form
+            form.add_error("id_number", exc.message)
+            subject = None
         if subject is not None:
             context.update(_subject_context(request, subject))
             context.update(_assessment(request.user, subject))

@@ -278,7 +278,7 @@ def guide_consistency_errors(guide: ServiceGuide) -> list[FieldError]:
             FieldError(
                 "materials",
                 "missing_proofs",
-                f"申请材料未列出本事项所需的证明：{names}（R-3.5）",
+                f"申请材料未列出本事项所需的证明：{names}",
             )
         )
     legal, promised = guide.legal_time_limit_days, guide.promised_time_limit_days

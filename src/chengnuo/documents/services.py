@@ -59,8 +59,7 @@ def item_commitment_errors(item: CertificationItem) -> list[FieldError]:
             FieldError(
                 "item",
                 "not_under_commitment",
-                f"证明事项“{item.name}”（{item.code}）未实行告知承诺制，"
-                "不能制作告知书和承诺书（R-1.3、R-3.1）",
+                f"证明事项“{item.name}”（{item.code}）未实行告知承诺制，不能制作告知书和承诺书",
             )
         ]
     return []
@@ -438,7 +437,7 @@ def blocking_message(blocking: list[dict[str, Any]], labels: dict[str, str] | No
         f"{where(f['field'])}中的“{f['phrase']}”：{f['reason']}" for f in blocking[:10]
     )
     more = f"（另有{len(blocking) - 10}处）" if len(blocking) > 10 else ""
-    return f"文本存在{len(blocking)}处阻断性问题（R-3.2）：{shown}{more}"
+    return f"文本存在{len(blocking)}处阻断性问题：{shown}{more}"
 
 
 def check_lint_override(
