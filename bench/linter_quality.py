@@ -5,8 +5,11 @@
   regression check, not an estimate;
 - "real": tests/lint_corpus_real.json, real published sentences (the seed policy 阜政办〔2021〕1号
   and published notices, service guides and verification rules found in public sources),
-  labelled by hand from a written guideline without looking at the rules — the estimate of
-  how the linter does on texts it was not written for.
+  labelled by hand from a written guideline without looking at the rules. Its misses were
+  read once to widen the rules' families, so it is a development set now;
+- "holdout": tests/lint_corpus_holdout.json, other published texts labelled by the same
+  guideline separately and never used to change a rule — the estimate of how the linter does
+  on texts it was not written for.
 
 A finding is a true positive when it overlaps an expected label of the same category in the
 same sentence (each label matched at most once): phrase boundaries chosen by a person and by a
@@ -39,6 +42,7 @@ from chengnuo.documents.linter import lint  # noqa: E402
 
 CORPUS = ROOT / "tests" / "lint_corpus.json"
 REAL_CORPUS = ROOT / "tests" / "lint_corpus_real.json"
+HOLDOUT_CORPUS = ROOT / "tests" / "lint_corpus_holdout.json"
 RUNS = 20
 CHARS = 10_000
 
@@ -139,18 +143,18 @@ def median_ms(fn: Callable[[], object]) -> float:
 
 def main() -> None:
     in_sample = json.loads(CORPUS.read_text(encoding="utf-8"))
-    real = json.loads(REAL_CORPUS.read_text(encoding="utf-8"))
-    real_rows = real["sentences"]
     misses: list = []
-    result: dict = {
-        "in_sample": score(in_sample),
-        "real": {
-            **score(real_rows, misses),
-            "sources": len(real["sources"]),
-            "sentences_per_source": dict(Counter(row["source"] for row in real_rows)),
-        },
-    }
-    block = "\n".join(row["text"] for row in [*in_sample, *real_rows])
+    result: dict = {"in_sample": score(in_sample)}
+    rows_all = list(in_sample)
+    for name, path in (("real", REAL_CORPUS), ("holdout", HOLDOUT_CORPUS)):
+        corpus = json.loads(path.read_text(encoding="utf-8"))
+        rows = corpus["sentences"]
+        rows_all += rows
+        result[name] = {
+            **score(rows, misses if name == "real" else None),
+            "sources": len(corpus["sources"]),
+        }
+    block = "\n".join(row["text"] for row in rows_all)
     text = (block * (CHARS // len(block) + 1))[:CHARS]
     result["rules"] = len(lint_rules.RULES)
     result["text_chars"] = len(text)

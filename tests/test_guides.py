@@ -94,7 +94,7 @@ def test_guide_has_withdrawal_and_credit_repair_sections(guide, matter_a, agency
     assert f"在{matter_a.name}办结前" in guide.withdrawal
     assert "说明理由" in guide.withdrawal
     assert "按原程序继续办理" in guide.withdrawal
-    assert "提交相应的证明材料" in guide.withdrawal
+    assert "提交申请材料中所列的该项证明" in guide.withdrawal  # names the proof
     assert "异议" in guide.credit_repair and "信用修复" in guide.credit_repair
     assert "10个工作日" in guide.credit_repair
     assert agency_a.name in guide.where_to_apply

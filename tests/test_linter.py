@@ -380,3 +380,27 @@ def test_an_unknown_family_in_a_rule_is_refused_naming_it():
                 }
             ]
         )
+
+
+@pytest.mark.parametrize("name", ["lint_corpus_real.json", "lint_corpus_holdout.json"])
+def test_the_real_text_corpora_are_well_formed(name):
+    """Real published sentences labelled by hand (bench/linter_quality.py reports them)."""
+    corpus = json.loads((Path(__file__).parent / name).read_text(encoding="utf-8"))
+    assert corpus["guideline"] and len(corpus["sentences"]) >= 100
+    sources = {s["id"] for s in corpus["sources"]}
+    unlabelled = 0
+    for row in corpus["sentences"]:
+        assert row["source"] in sources
+        unlabelled += not row["expected"]
+        for label in row["expected"]:
+            assert label["category"] in ("vague", "catch_all")
+            count = sum(1 for e in row["expected"] if e["phrase"] == label["phrase"])
+            assert row["text"].count(label["phrase"]) >= count, label
+    assert unlabelled * 3 >= len(corpus["sentences"])  # enough negatives to measure precision
+
+
+def test_the_held_out_corpus_shares_no_sentence_with_the_development_one():
+    here = Path(__file__).parent
+    real = json.loads((here / "lint_corpus_real.json").read_text(encoding="utf-8"))
+    held = json.loads((here / "lint_corpus_holdout.json").read_text(encoding="utf-8"))
+    assert not {r["text"] for r in real["sentences"]} & {r["text"] for r in held["sentences"]}

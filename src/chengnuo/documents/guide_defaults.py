@@ -87,8 +87,8 @@ def default_how_to_apply(matter: Matter) -> str:
 def default_withdrawal(matter: Matter) -> str:
     """R-6.2: before conclusion, with reasons; the matter continues under the standard procedure."""
     return (
-        f"在{matter.name}办结前，申请人有合理理由的，可以书面申请撤回告知承诺，并说明理由。"
-        "撤回后，本事项按原程序继续办理，申请人应当提交相应的证明材料。"
+        f"在{matter.name}办结前，申请人可以书面说明理由，申请撤回告知承诺。"
+        "撤回后，本事项按原程序继续办理，申请人应当提交申请材料中所列的该项证明。"
     )
 
 

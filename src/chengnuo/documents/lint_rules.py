@@ -51,6 +51,11 @@ FAMILIES: dict[str, str] = {
 _NOT_LIST_BEFORE = "平同中高初相对均不上下优次特头何此劣超低甲乙丙丁一二三四五六七八九十"
 # Characters after 等 that make it part of a word (等级, 等于, 等待 ...).
 _NOT_LIST_AFTER = "级于待候同额量值价效比距次第号位高到身分"
+# Nouns after 等 that close a list of ways, channels or areas (…等方式, …等渠道, …等领域): an
+# illustration of how or where, not an open list of what is required.
+_MEANS_AFTER = (
+    r"(?:多种|各种)?(?:方式|渠道|途径|形式|手段|媒体|平台|领域|方面|环节|措施|问题|原则|依申请)"
+)
 # What an enumerated item may contain: no clause punctuation and no further 、.
 _ITEM = r"[^、，,。；;：:！!？?\n]"
 
@@ -82,7 +87,7 @@ RULES: list[dict[str, Any]] = [
         "category": CATCH_ALL,
         "pattern": (
             r"<OTHER>(?:需要|需|应当|应|必须|所需)?(?:提供|提交|补充|出具|补交)?的?"
-            r"(?:<RELATED>|必要|所需)?(?:的)?(?:证明)?<MATERIAL>"
+            r"(?:<RELATED>|必要|所需)?(?:的)?(?:有效|合法)?(?:的)?(?:身份)?(?:证明)?<MATERIAL>"
         ),
         "regex": True,
         "severity": BLOCKING,
@@ -103,7 +108,7 @@ RULES: list[dict[str, Any]] = [
         "category": CATCH_ALL,
         "pattern": (
             rf"(?<![{_NOT_LIST_BEFORE}])等(?:<OTHER>|<RELATED>|必要)?"
-            r"(?:<MATERIAL>|情形|情况|事项|<DEPT>|条件)"
+            r"(?:<MATERIAL>|情形|情况|事项|<DEPT>|条件|规定)"
         ),
         "regex": True,
         "severity": BLOCKING,
@@ -133,7 +138,7 @@ RULES: list[dict[str, Any]] = [
     {
         "id": "catch_all.other_conditions",
         "category": CATCH_ALL,
-        "pattern": r"<OTHER>(?:<RELATED>|必要)?(?:条件|要求)",
+        "pattern": r"<OTHER>(?:<RELATED>|必要)?(?:条件|要求|承诺)",
         "regex": True,
         "severity": BLOCKING,
         "reason": "“其他条件”未说明是什么条件，申请人无法判断自己是否符合",
@@ -152,7 +157,8 @@ RULES: list[dict[str, Any]] = [
         "id": "catch_all.list_final_deng",
         "category": CATCH_ALL,
         "pattern": (
-            rf"、{_ITEM}{{1,30}}?(?P<hit>(?<![{_NOT_LIST_BEFORE}])等(?![{_NOT_LIST_AFTER}]))"
+            rf"、{_ITEM}{{1,30}}?(?P<hit>(?<![{_NOT_LIST_BEFORE}])等(?![{_NOT_LIST_AFTER}])"
+            rf"(?!{_MEANS_AFTER}))"
         ),
         "regex": True,
         "severity": BLOCKING,
@@ -164,8 +170,8 @@ RULES: list[dict[str, Any]] = [
         "id": "vague.unnamed_rules",
         "category": VAGUE,
         "pattern": (
-            r"(?<!》)(?<!》的)(?:<ACCORDING>(?:国家|省|市|上级)?<RELATED>(?:法律法规|法律|法规)?"
-            r"<RULE>|<RELATED>(?:法律法规|法律|法规)?规定)"
+            r"(?<!》)(?<!》的)(?:<ACCORDING>(?:国家|省|市|上级|现行)?<RELATED>?"
+            r"(?:法律法规|法律|法规|管理|政策)?<RULE>|<RELATED>(?:法律法规|法律|法规|政策)?规定)"
         ),
         "regex": True,
         "severity": BLOCKING,
@@ -185,7 +191,10 @@ RULES: list[dict[str, Any]] = [
     {
         "id": "vague.depending_on_situation",
         "category": VAGUE,
-        "pattern": r"(?:视|<ACCORDING>|结合)(?:<SITUATION>|情况)|视(?:具体|实际)?情",
+        "pattern": (
+            r"(?:视|<ACCORDING>|结合)(?:<SITUATION>|情况|(?:工作)?需要)|视(?:具体|实际)?情"
+            r"|结合(?:自身|工作|本地|当地)?实际"
+        ),
         "regex": True,
         "severity": BLOCKING,
         "reason": "“视情况”“根据实际情况”把判断留给经办人，申请人无法预知结果",
@@ -194,7 +203,7 @@ RULES: list[dict[str, Any]] = [
     {
         "id": "vague.when_necessary",
         "category": VAGUE,
-        "pattern": r"(?:必要|需要)时",
+        "pattern": r"(?:必要|需要)时|确(?:需|有(?:原因|困难|必要|需要))|认为(?:有)?必要",
         "regex": True,
         "severity": BLOCKING,
         "reason": "“必要时”未说明何种情形属于必要，执行尺度不一",
@@ -228,7 +237,7 @@ RULES: list[dict[str, Any]] = [
     {
         "id": "vague.relevant_department",
         "category": VAGUE,
-        "pattern": r"<RELATED>(?:行政|主管|职能)?<DEPT>",
+        "pattern": r"(?:<RELATED>|<OTHER>)(?:行政|主管|职能|监管|执法)?(?:<DEPT>|人员|主体|场所)",
         "regex": True,
         "severity": BLOCKING,
         "reason": "“有关部门”“相关单位”未指明是哪个机关，申请人不知道向谁办理或由谁核查",
@@ -242,6 +251,33 @@ RULES: list[dict[str, Any]] = [
         "severity": BLOCKING,
         "reason": "“相关材料”未说明是哪些材料，申请人无法准备",
         "suggestion": "列明具体材料名称、份数及原件或复印件要求",
+    },
+    {
+        "id": "vague.degree",
+        "category": VAGUE,
+        "pattern": r"(?:比)?较(?:为)?(?:大|高|多|少|严重|低|小|长|短|好|差)",
+        "regex": True,
+        "severity": WARNING,
+        "reason": "“较大”“较高”是比较的说法，没有可衡量的门槛",
+        "suggestion": "写明数值门槛，例如“金额10万元以上”“年受理量500件以上”",
+    },
+    {
+        "id": "vague.unmeasured_condition",
+        "category": VAGUE,
+        "pattern": r"合理(?:理由|原因)|情节(?:严重|较重)|(?:造成)?不良影响|具备条件",
+        "regex": True,
+        "severity": BLOCKING,
+        "reason": "“有合理理由”“情节严重”由经办人判断，申请人无法事先知道是否符合",
+        "suggestion": "列明具体情形，例如“因疾病住院、自然灾害等不可抗力（列明）不能按期提交的”",
+    },
+    {
+        "id": "vague.corresponding",
+        "category": VAGUE,
+        "pattern": r"相应(?:的)?(?:处理|措施|惩戒措施|证明|材料|文件|证明文件|手续)",
+        "regex": True,
+        "severity": BLOCKING,
+        "reason": "“相应的材料”“相应处理”没有说明是什么",
+        "suggestion": "写明材料名称或处理措施及其依据",
     },
     {
         "id": "vague.notified_later",
@@ -272,7 +308,7 @@ RULES: list[dict[str, Any]] = [
     {
         "id": "vague.timely",
         "category": VAGUE,
-        "pattern": r"及时|适时",
+        "pattern": r"及时|适时|逐步|抓紧",
         "regex": True,
         "severity": WARNING,
         "reason": "“及时”“适时”没有明确期限",
