@@ -539,3 +539,24 @@ def test_the_agency_admin_assigns_a_handler_and_others_cannot(s):
         assistance.assistance_take(actor=s.c_staff, request=req, handler=s.c_staff)
     with pytest.raises(DomainError):
         assistance.assistance_take(actor=admin, request=req, handler=s.c_staff)
+
+
+def test_a_conflict_names_the_time_in_asia_shanghai_not_utc(s):
+    """Issue 11 §9: 00:30 in Shanghai is 16:30 UTC the day before."""
+    req = ask(s)
+    shanghai_half_past_midnight = dt.datetime(
+        2026, 12, 3, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))
+    )
+    with time_machine.travel(shanghai_half_past_midnight, tick=False):
+        assistance.assistance_answer(
+            actor=s.b_staff, request=req, result="consistent", answer="经查社保系统，缴费连续"
+        )
+        with pytest.raises(Conflict) as exc:
+            assistance.assistance_answer(
+                actor=s.b_staff,
+                request=AssistanceRequest.objects.get(pk=req.pk),
+                result="consistent",
+                answer="再次答复",
+            )
+    assert "2026-12-03 00:30" in exc.value.message
+    assert "2026-12-02 16:30" not in exc.value.message

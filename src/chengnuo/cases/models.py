@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chengnuo.core.models import TimestampedModel
+from chengnuo.core.timefmt import local
 
 from .constants import CONCLUDED, CaseStatus, Channel, Choice, CommitmentStatus, SignMethod
 
@@ -285,7 +286,7 @@ class CaseEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} {self.kind} {local(self.at)}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from .digest import digest_json, jsonable
 from .errors import Conflict, DomainError
 from .models import IdempotencyRecord
+from .timefmt import local
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
@@ -71,7 +72,7 @@ def _replay(record: IdempotencyRecord, digest: str) -> tuple[int, dict[str, Any]
     if record.request_digest != digest:
         raise Conflict(
             "idempotency_key_reused",
-            f"该 {HEADER} 已用于另一内容不同的请求（{record.created_at:%Y-%m-%d %H:%M}）；"
+            f"该 {HEADER} 已用于另一内容不同的请求（{local(record.created_at)}）；"
             "新建请使用新的幂等键，重试请发送与首次完全相同的请求",
             field=HEADER,
         )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from chengnuo.core import crypto
 from chengnuo.core.masking import mask_identifier, mask_person_name, mask_phone
 from chengnuo.core.models import TimestampedModel
+from chengnuo.core.timefmt import local
 
 from .constants import (
     Grade,
@@ -265,7 +266,9 @@ class DeliveryAttempt(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.attempted_at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error[:40]}"
+        return (
+            f"{local(self.attempted_at, '%Y-%m-%d %H:%M:%S')} {self.status_code or self.error[:40]}"
+        )
 
 
 class RepairMaterial(models.Model):

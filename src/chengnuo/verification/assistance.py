@@ -25,6 +25,7 @@ from chengnuo.cases.services import timeline_add
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.digest import digest_bytes
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from chengnuo.core.timefmt import local
 from chengnuo.core.uploads import check_upload
 
 from . import policies, rules, services
@@ -145,11 +146,7 @@ def _lock_open(request: AssistanceRequest) -> AssistanceRequest:
         .get(pk=request.pk)
     )
     if locked.status != AssistanceStatus.OPEN:
-        who = (
-            f"{locked.answered_by}于{locked.answered_at:%Y-%m-%d %H:%M}"
-            if locked.answered_at
-            else ""
-        )
+        who = f"{locked.answered_by}于{local(locked.answered_at)}" if locked.answered_at else ""
         raise Conflict(
             "assistance_closed",
             f"该协助核查请求已{who}{locked.get_status_display()}，不能再答复",

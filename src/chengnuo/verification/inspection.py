@@ -16,6 +16,7 @@ from django.utils import timezone
 from chengnuo import audit
 from chengnuo.core.digest import sm3_hex
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from chengnuo.core.timefmt import local
 from chengnuo.core.uploads import IMAGE_TYPE_MESSAGE, IMAGE_TYPES, check_upload
 
 from . import policies, services
@@ -89,8 +90,7 @@ def inspection_complete(
             if locked.status != InspectionStatus.ASSIGNED:
                 raise Conflict(
                     "inspection_done",
-                    f"该现场核查已由{locked.completed_by}于"
-                    f"{locked.completed_at:%Y-%m-%d %H:%M}填报完成",
+                    f"该现场核查已由{locked.completed_by}于{local(locked.completed_at)}填报完成",
                 )
             digests = []
             for name, size, content_type, extension, data in checked:

@@ -22,6 +22,7 @@ from chengnuo.cases.services import timeline_add
 from chengnuo.catalog.models import CertificationItem
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from chengnuo.core.timefmt import local
 
 from . import policies, rules
 from .constants import (
@@ -401,7 +402,9 @@ def task_conclude(
         raise DomainError("invalid_outcome", "核查结论只能是属实、不实或无法核查")
     task = VerificationTask.objects.select_for_update().get(pk=task.pk)
     if task.status == TaskStatus.DONE:
-        raise Conflict("already_concluded", f"该核查任务已于{task.concluded_at:%Y-%m-%d}完成")
+        raise Conflict(
+            "already_concluded", f"该核查任务已于{local(task.concluded_at, '%Y-%m-%d')}完成"
+        )
     task.status = TaskStatus.DONE
     task.outcome = outcome
     task.outcome_note = note[:4000]
