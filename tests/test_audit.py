@@ -151,3 +151,43 @@ def test_item_page_links_staff_of_its_agency_to_the_items_audit_history(
     client.force_login(admin_b)
     assert "/staff/audit/history/" not in client.get("/catalog/items/H-1/").content.decode()
     assert client.get(history_url).status_code == 404
+
+
+def test_history_pages_show_field_old_and_new_value_readably(client, db):
+    """Issue 11 §9: the page showed Python dicts ({'status': 'draft'})."""
+    from chengnuo.audit import display
+
+    from .cases_helpers import build_world, ready_case
+
+    w = build_world()
+    case = ready_case(w)
+    client.force_login(w.admin)
+    body = client.get(f"/staff/audit/history/cases.case/{case.pk}/").content.decode()
+    assert "{&#x27;" not in body and "{'" not in body  # no dict repr
+    assert "提交申请" in body and "创建办件" in body  # events by their Chinese label
+    assert '<th scope="row">状态</th>' in body and "submitted" in body
+    assert display.format_value(True) == "是" and display.format_value(None) == "—"
+    assert display.format_value(["A-1", "B-2"]) == "A-1、B-2"
+    assert display.format_value("2026-12-01T16:30:00+00:00") == "2026-12-02 00:30:00"
+
+
+def test_every_event_code_the_platform_records_has_a_chinese_label():
+    import re
+    from pathlib import Path
+
+    from chengnuo.audit.display import EVENT_LABELS
+
+    src = Path(__file__).resolve().parent.parent / "src" / "chengnuo"
+    codes = set()
+    for path in src.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        codes |= set(
+            re.findall(
+                r'^\s*[A-Z_]+\s*=\s*"((?:accounts|agencies|audit|catalog|credit|documents|cases|verification)\.[a-z_]+)"',
+                path.read_text(encoding="utf-8"),
+                re.M,
+            )
+        )
+    assert len(codes) > 60
+    assert sorted(c for c in codes if c not in EVENT_LABELS) == []
