@@ -1,10 +1,18 @@
 #!/usr/bin/env python
-"""Take docs/screenshot.png: the public catalog search page with the 阜阳市 demo data.
+"""Photograph the platform's pages as its users see them, with the 阜阳市 demo data.
 
 Same throw-away set-up as bench/catalog_read.py (temporary SQLite database, demo data,
-collectstatic, granian on 127.0.0.1), then headless chromium at 1280x900.
+collectstatic, granian on 127.0.0.1), then headless chromium. Chromium sees the platform's CJK
+faces (from the Python font package) even on a machine without CJK system fonts.
 
-    .venv/bin/python tools/screenshot.py [--path /catalog/] [--out docs/screenshot.png]
+    .venv/bin/python tools/screenshot.py                         # docs/screenshot.png
+    .venv/bin/python tools/screenshot.py --out /tmp/shots \\
+        --shot catalog=/catalog/ --shot lookup=clerk@/credit/lookup/ \\
+        --shot inspection=rsj_inspector@/verification/inspections/:phone
+
+A shot is NAME=[USER@]PATH[>>SELECTOR][:phone][:full]: the user logs in first (demo
+password); `>>SELECTOR` then opens the first link matching it (a case from a list); `phone`
+uses a 390×844 viewport, `full` takes the whole page. With --out DIR each shot is DIR/NAME.png.
 """
 
 from __future__ import annotations
@@ -38,24 +46,42 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+DEMO_PASSWORD = "Fuyang@2026demo"
 
 
 def browser_env(tmp: Path) -> dict[str, str]:
-    """Chromium sees the platform's CJK faces (from the Python font package) even on a
-    machine without CJK system fonts."""
     sys.path.insert(0, str(ROOT / "src"))
     from chengnuo.documents.fonts import fontconfig_file
 
     return {**os.environ, "FONTCONFIG_FILE": str(fontconfig_file(tmp / "fontconfig"))}
 
 
+def parse_shot(spec: str) -> dict:
+    name, _, rest = spec.partition("=")
+    flags = rest.split(":")
+    target, options = flags[0], set(flags[1:])
+    user, _, path = target.rpartition("@")
+    return {
+        "name": name,
+        "user": user,
+        "path": path,
+        "phone": "phone" in options,
+        "full": "full" in options,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--path", default="/catalog/", help="page to photograph")
-    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshot.png"))
+    parser.add_argument("--shot", action="append", default=[], help="NAME=[USER@]PATH[:phone]")
+    parser.add_argument("--out", default="", help="directory for NAME.png (default: docs/)")
     parser.add_argument("--port", type=int, default=18732)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args()
+    shots = [parse_shot(s) for s in args.shot] or [
+        {"name": "screenshot", "user": "", "path": "/catalog/", "phone": False, "full": False}
+    ]
+    out_dir = Path(args.out) if args.out else ROOT / "docs"
+    out_dir.mkdir(parents=True, exist_ok=True)
     if not port_free(args.port):
         log(f"port {args.port} is in use; choose another with --port")
         return 2
@@ -80,17 +106,33 @@ def main() -> int:
                 args=CHROMIUM_ARGS,
                 env=browser_env(tmp),
             )
-            context = browser.new_context(
-                viewport={"width": 1280, "height": 900}, locale="zh-CN", device_scale_factor=1
-            )
-            page = context.new_page()
-            page.goto(base + args.path, wait_until="networkidle")
-            page.evaluate("document.fonts.ready")
-            out = Path(args.out)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(out), full_page=False)
+            for shot in shots:
+                viewport = (
+                    {"width": 390, "height": 844}
+                    if shot["phone"]
+                    else {"width": 1280, "height": 900}
+                )
+                context = browser.new_context(
+                    viewport=viewport, locale="zh-CN", device_scale_factor=1
+                )
+                page = context.new_page()
+                if shot["user"]:
+                    page.goto(base + "/accounts/login/")
+                    page.fill("input[name=username]", shot["user"])
+                    page.fill("input[name=password]", DEMO_PASSWORD)
+                    page.click("main form button[type=submit]")
+                    page.wait_for_load_state("networkidle")
+                path, _, follow = shot["path"].partition(">>")
+                page.goto(base + path, wait_until="networkidle")
+                if follow:  # then open the first link matching a CSS selector
+                    page.locator(follow).first.click()
+                    page.wait_for_load_state("networkidle")
+                page.evaluate("document.fonts.ready")
+                out = out_dir / f"{shot['name']}.png"
+                page.screenshot(path=str(out), full_page=shot["full"])
+                log(f"saved {out}")
+                context.close()
             browser.close()
-        log(f"saved {out}")
         return 0
     finally:
         if proc is not None:

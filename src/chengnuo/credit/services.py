@@ -277,6 +277,7 @@ def credit_lookup(*, actor: Any, subject: Subject, items: list[Any]) -> dict[str
             subject,
             None,
             {"items": [i.code for i in items], "risk": risk.level},
+            agency=_actor_agency(actor),
         )
     return {"risk": risk, "eligibility": eligibility}
 

@@ -18,6 +18,9 @@ D. 钱八 工伤认定: 市场监管局 answers the assistance request (inconsis
 E. 孙九 工伤认定: 市场监管局 refuses in writing → on-site inspection (inconsistent) → referral.
 F. 钱八 失业保险金: employed → inconsistent and left for the officer to handle; the
    unemployment registration could not be verified on site (unable).
+G. 周十 工伤认定 (risk D, verified before the decision): the assistance request waits in
+   市场监管局's inbox for `scjg_admin` to take, identify the committer and answer; the case
+   waits for it.
 
 The online checks need the sandbox on the sources' port (`verification_data.sandbox_url()`): it
 is started in a thread for the load, or one already serving there is used; otherwise the checks
@@ -425,6 +428,18 @@ def load_verification(stdout: Any = None) -> dict[str, int]:
             "RS-ZM-004": "本人已于2026年11月3日在颍泉区公共就业服务中心办理失业登记",
         },
         approve="申请人书面承诺符合失业保险金领取条件，依据告知承诺制先行核定发放，决定后核查",
+    )
+    # G. left open in 市场监管局's inbox (before the decision: 周十 is risk D): scjg_admin
+    # takes it, may see the full identifier to find the record, and answers
+    _case(
+        clerk,
+        officer,
+        zhoushi,
+        "340100-RS-005",
+        {
+            "RS-ZM-007": "本人自2024年6月起与阜阳市颍东区顺达物流有限公司建立劳动关系，"
+            "2026年11月20日在仓库装卸货物时从货车上摔伤"
+        },
     )
     for pk in Commitment.objects.filter(pdf="", status=CommitmentStatus.SIGNED).values_list(
         "pk", flat=True
