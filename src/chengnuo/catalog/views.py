@@ -183,6 +183,47 @@ def _choose(request: HttpRequest, title: str, intro: str, options: list[tuple[st
     )
 
 
+def _proposal_form(
+    request: HttpRequest, agency: Any, *, action: str, initial: dict[str, Any], item_code: str
+) -> tuple[ProposalForm, Any]:
+    """The proposal form with the agency's matters to choose from (new and resubmitted)."""
+    matters = selectors.matters_managed_by(request.user).filter(agency=agency)
+    form = ProposalForm(
+        request.POST if _is_post(request) else None,
+        initial=initial,
+        action=action,
+        matter_choices=[(m.code, f"{m.name}（{m.code}）") for m in matters],
+        item_code=item_code,
+    )
+    return form, matters
+
+
+def _render_proposal_form(
+    request: HttpRequest,
+    form: ProposalForm,
+    *,
+    agency: Any,
+    action: str,
+    item: Any,
+    matters: Any,
+    **extra: Any,
+) -> HttpResponse:
+    return render(
+        request,
+        "catalog/proposal_form.html",
+        {
+            "form": form,
+            "agency": agency,
+            "action": action,
+            "action_label": ChangeAction(action).label,
+            "item": item,
+            "has_matters": matters.exists(),
+            **extra,
+        },
+        status=400 if _is_post(request) else 200,
+    )
+
+
 @staff_view
 def proposal_create(request: HttpRequest) -> HttpResponse:
     agencies = list(selectors.agencies_administered_by(request.user))
@@ -224,16 +265,11 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
             )
         item = selectors.item_get_for_admin(request.user, code, agency_id=agency.pk)
 
-    matters = selectors.matters_managed_by(request.user).filter(agency=agency)
     initial: dict[str, Any] = {"effective_date": timezone.localdate()}
     if item is not None and action == ChangeAction.AMEND:
         initial.update(item_snapshot_fields(item))
-    form = ProposalForm(
-        request.POST if _is_post(request) else None,
-        initial=initial,
-        action=action,
-        matter_choices=[(m.code, f"{m.name}（{m.code}）") for m in matters],
-        item_code=item.code if item else "",
+    form, matters = _proposal_form(
+        request, agency, action=action, initial=initial, item_code=item.code if item else ""
     )
     if _is_post(request) and form.is_valid():
         try:
@@ -256,19 +292,8 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
             {"label": _(FIELD_LABELS[f]), "value": display_value(f, v)}
             for f, v in item_snapshot_fields(item).items()
         ]
-    return render(
-        request,
-        "catalog/proposal_form.html",
-        {
-            "form": form,
-            "agency": agency,
-            "action": action,
-            "action_label": ChangeAction(action).label,
-            "item": item,
-            "live_rows": live_rows,
-            "has_matters": matters.exists(),
-        },
-        status=400 if _is_post(request) else 200,
+    return _render_proposal_form(
+        request, form, agency=agency, action=action, item=item, matters=matters, live_rows=live_rows
     )
 
 
@@ -368,18 +393,17 @@ def proposal_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     if proposal.status != ProposalStatus.RETURNED:
         messages.error(request, _("只有被退回的申报可以修改后重新提交"))
         return redirect("catalog:proposal_detail", pk=proposal.pk)
-    matters = selectors.matters_managed_by(request.user).filter(agency=proposal.agency)
     initial: dict[str, Any] = {
         **proposal.payload,
         "reason": proposal.reason,
         "law_change": proposal.law_change,
         "effective_date": max(proposal.effective_date, timezone.localdate()),
     }
-    form = ProposalForm(
-        request.POST if _is_post(request) else None,
-        initial=initial,
+    form, matters = _proposal_form(
+        request,
+        proposal.agency,
         action=proposal.action,
-        matter_choices=[(m.code, f"{m.name}（{m.code}）") for m in matters],
+        initial=initial,
         item_code=proposal.item_code,
     )
     note = request.POST.get("note", "") if _is_post(request) else ""
@@ -402,20 +426,15 @@ def proposal_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已修改并重新提交，等待司法局备案"))
             return redirect("catalog:proposal_detail", pk=proposal.pk)
-    return render(
+    return _render_proposal_form(
         request,
-        "catalog/proposal_form.html",
-        {
-            "form": form,
-            "agency": proposal.agency,
-            "action": proposal.action,
-            "action_label": ChangeAction(proposal.action).label,
-            "item": proposal.item,
-            "has_matters": matters.exists(),
-            "resubmitting": proposal,
-            "note": note,
-        },
-        status=400 if _is_post(request) else 200,
+        form,
+        agency=proposal.agency,
+        action=proposal.action,
+        item=proposal.item,
+        matters=matters,
+        resubmitting=proposal,
+        note=note,
     )
 
 
