@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from chengnuo.agencies.constants import Role
 from chengnuo.audit.models import AuditEvent
-from chengnuo.cases.models import CaseEvent, Commitment
+from chengnuo.cases.models import Commitment
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.digest import sm3_hex
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -125,7 +125,12 @@ def test_only_the_requested_agency_sees_the_request(client, s):
     assert not selectors.assistance_inbox(s.w.officer).exists()
     assert list(selectors.assistance_sent(s.w.officer)) == [req]
     assert not selectors.assistance_inbox(s.c_staff).exists()
-    assert CaseEvent.objects.filter(kind=Event.ASSISTANCE_REQUESTED).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            object_type="cases.case", event=Event.ASSISTANCE_REQUESTED
+        ).count()
+        == 1
+    )
     assert events(Event.ASSISTANCE_REQUESTED) == 1
 
     client.force_login(s.b_staff)
@@ -232,7 +237,7 @@ def test_an_answer_with_evidence_concludes_the_task(client, s):
     task = VerificationTask.objects.get(pk=s.task.pk)
     assert task.status == TaskStatus.DONE and task.outcome == Outcome.CONSISTENT
     assert "近12个月缴费连续" in task.outcome_note
-    row = CaseEvent.objects.get(kind=Event.OUTCOME_RECORDED)
+    row = AuditEvent.objects.get(object_type="cases.case", event=Event.OUTCOME_RECORDED)
     assert "承诺属实" in row.message
     assert events(Event.ASSISTANCE_ANSWERED) == 1 and events(Event.OUTCOME_RECORDED) == 1
     assert client.get(reverse("verification:assistance_evidence", args=[req.pk])).status_code == 200
@@ -267,7 +272,9 @@ def test_an_empty_or_boilerplate_refusal_is_refused(client, s, reason, problem):
     req.refresh_from_db()
     assert req.status == AssistanceStatus.OPEN and not req.refusal_reason
     assert events(Event.ASSISTANCE_REFUSED) == 0
-    assert not CaseEvent.objects.filter(kind=Event.ASSISTANCE_REFUSED).exists()
+    assert not AuditEvent.objects.filter(
+        object_type="cases.case", event=Event.ASSISTANCE_REFUSED
+    ).exists()
 
 
 def test_a_written_refusal_leaves_the_task_open_and_the_officer_switches_to_on_site(client, s):
@@ -281,7 +288,7 @@ def test_a_written_refusal_leaves_the_task_open_and_the_officer_switches_to_on_s
     assert req.status == AssistanceStatus.REFUSED and req.refusal_reason == READABLE_REFUSAL
     task = VerificationTask.objects.get(pk=s.task.pk)
     assert task.status == TaskStatus.IN_PROGRESS and task.outcome == ""
-    row = CaseEvent.objects.get(kind=Event.ASSISTANCE_REFUSED)
+    row = AuditEvent.objects.get(object_type="cases.case", event=Event.ASSISTANCE_REFUSED)
     assert "无法协助" in row.message and "省级平台" in row.message
     assert events(Event.ASSISTANCE_REFUSED) == 1
 
@@ -445,7 +452,10 @@ def test_photos_are_type_checked_and_completion_concludes_the_task(client, s, on
     task = done.task
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE and task.outcome == Outcome.INCONSISTENT
-    assert "经营场所已停业" in CaseEvent.objects.get(kind=Event.OUTCOME_RECORDED).message
+    assert (
+        "经营场所已停业"
+        in AuditEvent.objects.get(object_type="cases.case", event=Event.OUTCOME_RECORDED).message
+    )
     assert events(Event.INSPECTION_DONE) == 1
     photo_url = reverse("verification:inspection_photo", args=[done.pk, photos[0].pk])
     assert client.get(photo_url).status_code == 200

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from chengnuo import audit
-from chengnuo.audit.models import AuditEvent
+from chengnuo.audit.models import AuditChain, AuditEvent
 from chengnuo.audit.services import verify_chain
 from chengnuo.core.digest import digest_bytes
 
@@ -95,6 +95,106 @@ def test_audit_verify_reports_a_forged_row_rehashed_without_its_successor(three_
     assert problem.seq == 3 and problem.kind == "missing"
 
 
+def test_each_agency_has_its_own_chain_numbered_from_one(db):
+    a, b = AgencyFactory(), AgencyFactory()
+    with transaction.atomic():
+        audit.record(None, "test.event", a, None, {"n": 1})
+        audit.record(None, "test.event", b, None, {"n": 1})
+        audit.record(None, "test.event", a, None, {"n": 2})
+        audit.record(None, "test.event", _platform_target(), None, {"n": 1})
+    rows = {(e.chain, e.seq) for e in AuditEvent.objects.all()}
+    assert rows == {
+        (f"agency:{a.pk}", 1),
+        (f"agency:{a.pk}", 2),
+        (f"agency:{b.pk}", 1),
+        ("platform", 1),
+    }
+    heads = {c.key: c.seq for c in AuditChain.objects.all()}
+    assert heads == {f"agency:{a.pk}": 2, f"agency:{b.pk}": 1, "platform": 1}
+    assert verify_chain() is None
+
+
+def _platform_target():
+    from chengnuo.accounts.models import User
+
+    return User.objects.create(username="platform-target")
+
+
+def test_events_are_appended_only_when_the_transaction_commits(db):
+    agency = AgencyFactory()
+    with transaction.atomic():
+        audit.record(None, "test.event", agency, None, {"n": 1})
+        assert AuditEvent.objects.count() == 0  # queued, the chain's head not yet locked
+        assert len(audit.services.pending()) == 1
+    assert AuditEvent.objects.count() == 1
+
+
+def test_a_rolled_back_savepoint_takes_its_events_with_it(db):
+    agency = AgencyFactory()
+    with transaction.atomic():
+        audit.record(None, "test.event", agency, None, {"kept": True})
+        try:
+            with transaction.atomic():
+                audit.record(None, "test.event", agency, None, {"kept": False})
+                raise ValueError
+        except ValueError:
+            pass
+    assert [e.after for e in AuditEvent.objects.all()] == [{"kept": True}]
+    assert verify_chain() is None
+
+
+def test_audit_verify_reports_the_newest_rows_deleted_as_truncated(three_events):
+    """The head row remembers how long each chain was: deleting its last rows is noticed
+    (an insider who also edits the head is the log's concern, not the chain's)."""
+    chain = three_events[0].chain
+    _sql("DELETE FROM audit_auditevent WHERE chain = %s AND seq = 3", [chain])
+    problem = verify_chain()
+    assert (problem.chain, problem.seq, problem.kind) == (chain, 3, "truncated")
+    with pytest.raises(CommandError, match="truncated"):
+        call_command("audit_verify")
+
+
+def test_a_broken_chain_names_its_agency_and_leaves_the_others_intact(db):
+    a, b = AgencyFactory(), AgencyFactory()
+    with transaction.atomic():
+        for i in range(3):
+            audit.record(None, "test.event", a, None, {"n": i})
+            audit.record(None, "test.event", b, None, {"n": i})
+    _sql(
+        "UPDATE audit_auditevent SET after = %s WHERE chain = %s AND seq = 2",
+        ['{"n": 99}', f"agency:{b.pk}"],
+    )
+    problem = verify_chain()
+    assert (problem.chain, problem.seq, problem.kind) == (f"agency:{b.pk}", 2, "tampered")
+    assert audit.services.verify_one(f"agency:{a.pk}") is None
+    with pytest.raises(CommandError, match=f"agency:{b.pk} broken at seq 2"):
+        call_command("audit_verify")
+
+
+def test_incremental_verification_starts_where_the_last_one_ended(three_events):
+    chain = three_events[0].chain
+    call_command("audit_verify")
+    head = AuditChain.objects.get(key=chain)
+    assert (head.verified_seq, head.verified_hash) == (3, three_events[2].hash)
+    agency = three_events[0].agency
+    with transaction.atomic():
+        audit.record(None, "test.event", agency, None, {"n": 4})
+    # an edit before the verified point is beyond an incremental run, but not a full one
+    _sql("UPDATE audit_auditevent SET after = %s WHERE chain = %s AND seq = 1", ['{"n": 7}', chain])
+    call_command("audit_verify", "--incremental")  # rows 3..4 only: intact
+    assert AuditChain.objects.get(key=chain).verified_seq == 4
+    with pytest.raises(CommandError, match="seq 1: tampered"):
+        call_command("audit_verify")
+
+
+def test_incremental_verification_notices_its_anchor_row_changed(three_events):
+    chain = three_events[0].chain
+    call_command("audit_verify")
+    _sql("UPDATE audit_auditevent SET after = %s WHERE chain = %s AND seq = 3", ['{"n": 7}', chain])
+    with pytest.raises(CommandError, match="seq 3: tampered"):
+        call_command("audit_verify", "--incremental")
+
+
 def test_history_page_shows_an_objects_events_only_to_those_who_may_see_it(
     client, admin_a, admin_b, agency_a, matter_a
 ):
@@ -175,7 +275,9 @@ def test_every_event_code_the_platform_records_has_a_chinese_label():
     import re
     from pathlib import Path
 
-    from chengnuo.audit.display import EVENT_LABELS
+    from chengnuo.core.events import all_kinds
+
+    EVENT_LABELS = {code: k.label for code, k in all_kinds().items()}
 
     src = Path(__file__).resolve().parent.parent / "src" / "chengnuo"
     codes = set()

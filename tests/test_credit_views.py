@@ -156,7 +156,7 @@ def reveal(user, subject: Subject, number: str = PERSON_ID):
     lookup(client, number)
     found = AuditEvent.objects.filter(event=Event.SUBJECT_FOUND, actor=user).latest("seq")
     return client.post(
-        reverse("credit:subject_reveal", args=[subject.pk]), {"context": f"lookup:{found.seq}"}
+        reverse("credit:subject_reveal", args=[subject.pk]), {"context": f"lookup:{found.pk}"}
     )
 
 

@@ -132,7 +132,7 @@ def test_an_exact_lookup_by_the_full_identifier_is_the_lawful_context(world):
     keys = re.findall(
         r'<option value="((?:lookup|case|record|assistance):[^"]+)"', page.content.decode()
     )
-    assert keys == [f"lookup:{found.seq}"]
+    assert keys == [f"lookup:{found.pk}"]
     r = client.post(f"/credit/subjects/{target.pk}/reveal/", {"context": keys[0]})
     assert r.status_code == 200 and number in r.content.decode()
     viewed = AuditEvent.objects.get(event=Event.IDENTIFIER_VIEWED)

@@ -14,10 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chengnuo.agencies.constants import Role
+from chengnuo.audit.models import AuditEvent
 from chengnuo.audit.services import verify_chain
 from chengnuo.cases import services as case_services
 from chengnuo.cases.constants import CaseStatus
-from chengnuo.cases.models import Case, CaseEvent, Commitment
+from chengnuo.cases.models import Case, Commitment
+from chengnuo.cases.selectors import case_timeline
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from chengnuo.credit.models import CreditPlatform, CreditRecord, PushMessage
 from chengnuo.credit.services import credit_record_create
@@ -137,7 +139,7 @@ def test_approval_draws_reproducibly_and_creates_a_task_per_planned_method(w, se
     assert tasks.count() == 2 and {t.method for t in tasks} == {"on_site"}
     for t in tasks:
         assert t.inspection.inspectors.count() == 2
-    assert CaseEvent.objects.filter(case=case, kind="cases.verification_scheduled").exists()
+    assert case_timeline(case, staff=True).filter(event="verification.sample_drawn").exists()
 
 
 def test_a_low_risk_sample_may_select_nothing_but_the_draw_is_kept(w, settings):
@@ -230,7 +232,7 @@ def test_revoking_an_approval_records_the_false_commitment_and_pushes_it(w, untr
     assert record.kind == "false_commitment" and record.subject == w.person
     assert record.case_ref == case.number
     assert PushMessage.objects.filter(record=record, change="created").exists()
-    assert CaseEvent.objects.filter(case=case, kind="verification.handling_decided").exists()
+    assert case_timeline(case, staff=True).filter(event="verification.handling_decided").exists()
     # combining a penalty with it does not record the same false commitment twice
     h2 = handling.handling_decide(
         actor=w.officer,
@@ -306,7 +308,7 @@ def test_a_good_faith_error_corrected_in_time_leaves_no_dishonesty_record(w, unt
     )
     assert h.credit_record is None
     assert not CreditRecord.objects.filter(kind="false_commitment").exists()
-    line = CaseEvent.objects.filter(kind="verification.handling_decided").last()
+    line = AuditEvent.objects.filter(event="verification.handling_decided").last()
     assert "不记失信" in line.message
 
 

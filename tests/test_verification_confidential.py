@@ -10,8 +10,9 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
+from chengnuo.audit.models import AuditEvent
 from chengnuo.cases import services as case_services
-from chengnuo.cases.models import Case, CaseEvent
+from chengnuo.cases.models import Case
 from chengnuo.verification import services as verification_services
 from chengnuo.verification.models import SamplingDraw, VerificationTask
 
@@ -77,8 +78,14 @@ def test_an_unable_outcome_and_its_fallback_are_not_shown_to_the_applicant(appro
     w, case = approved
     unable = VerificationTask.objects.filter(commitment__case=case, outcome="unable")
     assert unable.exists()
-    rows = CaseEvent.objects.filter(case=case, kind__startswith="verification.")
-    assert rows.exists() and all(r.staff_only for r in rows)
+    rows = AuditEvent.objects.filter(
+        object_type="cases.case", object_id=str(case.pk), event__startswith="verification."
+    ).exclude(event__in=["verification.outcome_recorded"])
+    assert rows.exists() and all(r.visibility == "staff" for r in rows)
+    unable_outcomes = AuditEvent.objects.filter(
+        event="verification.outcome_recorded", after__outcome="unable"
+    )
+    assert all(r.visibility == "staff" for r in unable_outcomes)
     body = page(w.applicant, case)
     assert "无法核查" not in body and "现场核查" not in body
 
@@ -87,12 +94,12 @@ def test_the_api_timeline_for_the_applicant_has_no_staff_rows(approved):
     w, case = approved
     applicant = Client().get(f"/api/v1/cases/{case.number}", headers=token(w.applicant)).json()
     kinds = {e["kind"] for e in applicant["timeline"]}
-    assert "cases.verification_scheduled" not in kinds
+    assert "verification.sample_drawn" not in kinds
     assert applicant["risk_level"] is None
     text = str(applicant)
     assert not any(secret in text for secret in SECRETS)
     staff = Client().get(f"/api/v1/cases/{case.number}", headers=token(w.officer)).json()
-    assert "cases.verification_scheduled" in {e["kind"] for e in staff["timeline"]}
+    assert "verification.sample_drawn" in {e["kind"] for e in staff["timeline"]}
 
 
 def test_the_clerk_is_not_linked_to_task_pages_that_refuse_it(approved):

@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "chengnuo.accounts"
     label = "accounts"
     verbose_name = _("账户")
+
+    def ready(self) -> None:
+        from chengnuo.core.events import register_kinds
+
+        from .constants import Event
+
+        register_kinds(Event)

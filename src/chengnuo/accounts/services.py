@@ -14,11 +14,12 @@ from chengnuo import audit
 from chengnuo.core.digest import digest_bytes
 from chengnuo.core.errors import DomainError, PermissionDenied
 
+from .constants import Event
 from .models import ApiToken, User
 
-EVENT_LOGIN = "accounts.login"
-EVENT_LOGIN_FAILED = "accounts.login_failed"
-EVENT_LOCKED = "accounts.locked"
+EVENT_LOGIN = Event.LOGIN
+EVENT_LOGIN_FAILED = Event.LOGIN_FAILED
+EVENT_LOCKED = Event.LOCKED
 
 
 def login_attempt(*, request, username: str, password: str) -> User:
@@ -69,9 +70,9 @@ def login_attempt(*, request, username: str, password: str) -> User:
 
 # --- administration of accounts (system admins; called by the Django admin) ---------------
 
-EVENT_UNLOCKED = "accounts.user_unlocked"
-EVENT_TOKEN_CREATED = "accounts.api_token_created"
-EVENT_TOKEN_REVOKED = "accounts.api_token_revoked"
+EVENT_UNLOCKED = Event.UNLOCKED
+EVENT_TOKEN_CREATED = Event.TOKEN_CREATED
+EVENT_TOKEN_REVOKED = Event.TOKEN_REVOKED
 
 
 def _require_system_admin(actor) -> None:
@@ -134,8 +135,8 @@ USER_FIELDS = (
     "failed_login_count",
     "locked_until",
 )
-EVENT_USER_CREATED = "accounts.user_created"
-EVENT_USER_UPDATED = "accounts.user_updated"
+EVENT_USER_CREATED = Event.USER_CREATED
+EVENT_USER_UPDATED = Event.USER_UPDATED
 
 
 def user_save(*, actor, user: User) -> User:

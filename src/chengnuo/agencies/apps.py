@@ -6,3 +6,10 @@ class AgenciesConfig(AppConfig):
     name = "chengnuo.agencies"
     label = "agencies"
     verbose_name = _("行政机关")
+
+    def ready(self) -> None:
+        from chengnuo.core.events import register_kinds
+
+        from .constants import Event
+
+        register_kinds(Event)

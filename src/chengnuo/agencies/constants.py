@@ -44,3 +44,13 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset(r for r in Role if r != Role.APPLICANT)
+
+
+class Event(models.TextChoices):
+    """Event codes of agencies and their staff (stable strings, ADR 0009)."""
+
+    AGENCY_CREATED = "agencies.agency_created", _("新建机关")
+    AGENCY_UPDATED = "agencies.agency_updated", _("修改机关")
+    GRANTED = "agencies.membership_granted", _("授予角色")
+    CHANGED = "agencies.membership_changed", _("调整角色")
+    REVOKED = "agencies.membership_revoked", _("撤销角色")

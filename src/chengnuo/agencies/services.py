@@ -9,16 +9,16 @@ from django.db import transaction
 from chengnuo import audit
 from chengnuo.core.errors import DomainError, PermissionDenied
 
-from .constants import Role
+from .constants import Event, Role
 from .models import Agency, Membership
 from .policies import is_system_admin
 
 AGENCY_FIELDS = ("name", "short_name", "uscc", "region", "level", "kind", "parent_id")
-EVENT_AGENCY_CREATED = "agencies.agency_created"
-EVENT_AGENCY_UPDATED = "agencies.agency_updated"
-EVENT_GRANTED = "agencies.membership_granted"
-EVENT_CHANGED = "agencies.membership_changed"
-EVENT_REVOKED = "agencies.membership_revoked"
+EVENT_AGENCY_CREATED = Event.AGENCY_CREATED
+EVENT_AGENCY_UPDATED = Event.AGENCY_UPDATED
+EVENT_GRANTED = Event.GRANTED
+EVENT_CHANGED = Event.CHANGED
+EVENT_REVOKED = Event.REVOKED
 AGENCYLESS_ROLES = {Role.APPLICANT, Role.SYSTEM_ADMIN}
 
 

@@ -25,7 +25,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("target_type",)
     search_fields = ("event", "target_label", "target_id", "actor_label")
     list_select_related = ("agency",)
-    ordering = ("-seq",)
+    ordering = ("-id",)
     show_full_result_count = False
     fields = (
         "seq",

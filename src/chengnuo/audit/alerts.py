@@ -14,10 +14,11 @@ from chengnuo.agencies.policies import agency_ids_with_role, auditable_agency_id
 from chengnuo.core.errors import DomainError, NotFound
 
 from . import services as audit
+from .constants import Event
 from .models import Alert
 
-RAISED = "audit.alert_raised"
-ACKNOWLEDGED = "audit.alert_acknowledged"
+RAISED = Event.ALERT_RAISED
+ACKNOWLEDGED = Event.ALERT_ACKNOWLEDGED
 NOTE_MIN = 4
 NOTE_MAX = 2000
 

@@ -1,5 +1,6 @@
-"""How audit events read on staff pages: each event code's Chinese label, and a change as rows of
-field, old value and new value instead of the stored JSON (issue 11 §9)."""
+"""How audit events read on staff pages: each event kind's Chinese label (from its app's enum,
+`core.events`), and a change as rows of field, old value and new value instead of the stored
+JSON."""
 
 from __future__ import annotations
 
@@ -9,94 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-EVENT_LABELS: dict[str, str] = {
-    # accounts and agencies
-    "accounts.login": "登录",
-    "accounts.login_failed": "登录失败",
-    "accounts.locked": "账号锁定",
-    "accounts.user_unlocked": "解除账号锁定",
-    "accounts.user_created": "新建用户",
-    "accounts.user_updated": "修改用户",
-    "accounts.api_token_created": "签发接口令牌",
-    "accounts.api_token_revoked": "吊销接口令牌",
-    "agencies.agency_created": "新建机关",
-    "agencies.agency_updated": "修改机关",
-    "agencies.membership_granted": "授予角色",
-    "agencies.membership_changed": "调整角色",
-    "agencies.membership_revoked": "撤销角色",
-    # audit
-    "audit.alert_raised": "发出安全提醒",
-    "audit.alert_acknowledged": "处理安全提醒",
-    # catalog
-    "catalog.proposal_submitted": "提交目录调整申报",
-    "catalog.proposal_withdrawn": "撤回目录调整申报",
-    "catalog.proposal_returned": "退回目录调整申报",
-    "catalog.proposal_resubmitted": "修改后重新提交申报",
-    "catalog.proposal_filed": "目录调整备案",
-    "catalog.import_submitted": "批量导入目录清单",
-    "catalog.item_added": "新增证明事项",
-    "catalog.item_amended": "调整证明事项",
-    "catalog.item_removed": "取消证明事项",
-    "catalog.version_published": "发布目录版本",
-    "catalog.matter_created": "新增行政事项",
-    "catalog.matter_updated": "修改行政事项",
-    "catalog.matter_filed": "行政事项备案",
-    # credit
-    "credit.subject_registered": "登记申请人",
-    "credit.subject_linked": "关联申请人账号",
-    "credit.subject_found": "按证件号码精确查询",
-    "credit.identifier_viewed": "查看完整证件号码",
-    "credit.lookup": "事中核查信用",
-    "credit.record_created": "记入信用记录",
-    "credit.repair_submitted": "申请信用修复",
-    "credit.repair_material_added": "补充信用修复材料",
-    "credit.repair_approved": "准予信用修复",
-    "credit.repair_refused": "不予信用修复",
-    "credit.objection_submitted": "提出异议",
-    "credit.objection_corrected": "异议成立，更正记录",
-    "credit.objection_upheld": "异议不成立，维持记录",
-    # documents
-    "documents.template_drafts_created": "生成告知书和承诺书草稿",
-    "documents.template_draft_updated": "修改告知书或承诺书草稿",
-    "documents.template_published": "发布告知书或承诺书",
-    "documents.template_published_lint_override": "经司法局放行发布告知书或承诺书",
-    "documents.guide_draft_created": "生成办事指南草稿",
-    "documents.guide_draft_updated": "修改办事指南草稿",
-    "documents.guide_published": "发布办事指南",
-    "documents.guide_published_lint_override": "经司法局放行发布办事指南或工作规程",
-    "documents.work_rules_draft_created": "生成工作规程草稿",
-    "documents.work_rules_draft_updated": "修改工作规程草稿",
-    "documents.work_rules_published": "发布工作规程",
-    # cases
-    "cases.created": "创建办件",
-    "cases.item_chosen": "选择办理方式",
-    "cases.commitment_signed": "签署承诺书",
-    "cases.commitment_archived": "承诺书PDF归档",
-    "cases.commitment_withdrawn": "退出承诺",
-    "cases.proof_uploaded": "上传证明材料",
-    "cases.submitted": "提交申请",
-    "cases.decided": "作出决定",
-    "cases.revoked": "撤销准予决定",
-    "cases.verification_scheduled": "安排核查",
-    # verification
-    "verification.plan_saved": "保存核查计划",
-    "verification.sample_drawn": "核查抽样",
-    "verification.task_created": "生成核查任务",
-    "verification.online_check_done": "在线核查完成",
-    "verification.online_check_failed": "在线核查未能完成",
-    "verification.outcome_recorded": "记录核查结论",
-    "verification.assistance_requested": "请求协助核查",
-    "verification.assistance_taken": "确定协助核查承办人",
-    "verification.assistance_answered": "协助核查答复",
-    "verification.assistance_refused": "书面说明无法协助",
-    "verification.assistance_reminded": "协助核查提醒",
-    "verification.inspection_assigned": "安排现场核查",
-    "verification.inspection_done": "完成现场核查",
-    "verification.handling_decided": "处置不实承诺",
-    "verification.handling_rectified": "整改完成",
-    "verification.handling_escalated": "逾期未整改，依法处理",
-    "verification.source_saved": "登记数据源",
-}
+from chengnuo.core import events
 
 FIELD_LABELS: dict[str, str] = {
     "status": "状态",
@@ -151,7 +65,13 @@ FIELD_LABELS: dict[str, str] = {
 
 
 def event_label(code: str) -> str:
-    return EVENT_LABELS.get(code, code)
+    """The Chinese label of an event kind, from its app's enum (`core.events`)."""
+    return events.kind_label(code)
+
+
+def event_labels() -> dict[str, str]:
+    """Every registered kind's code and label, for search filters."""
+    return {code: k.label for code, k in sorted(events.all_kinds().items())}
 
 
 def format_value(value: Any) -> str:

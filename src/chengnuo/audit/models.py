@@ -16,38 +16,57 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    """One event of the spine (ADR 0009): what happened, to which main object, by whom, when,
+    who may see it, and the change itself — appended to its agency's hash chain."""
+
+    # the chain: one per agency ("agency:<id>"), "platform" for events of no agency
+    chain = models.CharField(_("链"), max_length=40, default="platform")
+    seq = models.PositiveBigIntegerField(_("链内序号"))
     occurred_at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(_("操作人"), max_length=150)
     event = models.CharField(_("事件"), max_length=60, db_index=True)
+    # the row the write changed ...
     target_type = models.CharField(_("对象类型"), max_length=60)
     target_id = models.CharField(_("对象标识"), max_length=64)
     target_label = models.CharField(_("对象"), max_length=255)
+    # ... and the main object it is about: the case for everything about a case, the item for
+    # catalog changes, the subject for credit, the agency for staff changes
+    object_type = models.CharField(_("主对象类型"), max_length=60, default="")
+    object_id = models.CharField(_("主对象标识"), max_length=64, default="")
+    object_label = models.CharField(_("主对象"), max_length=255, default="")
     agency = models.ForeignKey(
         "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    visibility = models.CharField(_("可见范围"), max_length=10, default="staff")
+    message = models.TextField(_("说明"), blank=True, default="")
+    item_code = models.CharField(_("证明事项编码"), max_length=40, blank=True, default="")
     before = models.JSONField(_("变更前"), null=True, blank=True)
     after = models.JSONField(_("变更后"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64, db_index=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
-        ordering = ["seq"]
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="uniq_audit_chain_seq"),
+        ]
         indexes = [
-            models.Index(fields=["target_type", "target_id", "seq"]),
+            models.Index(fields=["target_type", "target_id", "occurred_at"]),
+            models.Index(fields=["object_type", "object_id", "occurred_at"]),
             # how often one staff member did one thing lately (reveal rate limits)
             models.Index(fields=["actor", "event", "occurred_at"]),
+            models.Index(fields=["agency", "occurred_at"]),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.event} {self.target_label}"
+        return f"{self.chain}#{self.seq} {self.event} {self.target_label}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -56,6 +75,27 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("audit events are append-only")
+
+
+class AuditChain(models.Model):
+    """The head of one hash chain: its last sequence number and hash, locked while events are
+    appended (only at the end of the writing transaction, ADR 0009), and how far
+    `audit_verify` has verified it."""
+
+    key = models.CharField(_("链"), max_length=40, primary_key=True)
+    seq = models.PositiveBigIntegerField(_("末条序号"), default=0)
+    head_hash = models.CharField(_("末条哈希"), max_length=64, default="0" * 64)
+    verified_seq = models.PositiveBigIntegerField(_("已核验至"), default=0)
+    verified_hash = models.CharField(_("已核验末条哈希"), max_length=64, default="0" * 64)
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    origin = models.TextField(_("来源说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("审计链")
+        verbose_name_plural = _("审计链")
+
+    def __str__(self) -> str:
+        return f"{self.key} #{self.seq}"
 
 
 class Alert(models.Model):

@@ -64,7 +64,7 @@ def history_for(actor: Any, target: Model) -> QuerySet[AuditEvent]:
             target_id=str(target.pk),
         )
         .select_related("actor")
-        .order_by("seq")
+        .order_by("occurred_at", "id")
     )
 
 

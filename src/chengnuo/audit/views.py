@@ -63,7 +63,7 @@ def _date(value: str) -> dt.date | None:
 @staff_view
 def index(request: HttpRequest) -> HttpResponse:
     """The trail of the agencies the actor oversees, newest first, 50 rows a page (keyset by
-    sequence number, so a deep page costs what the first one does)."""
+    id, so a deep page costs what the first one does)."""
     qs = events_visible_to(request.user)
     if qs is None:
         raise PermissionDenied("只有部门管理员、审计人员和司法局可以查看审计记录")
@@ -86,8 +86,8 @@ def index(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(occurred_at__lt=dt.datetime.combine(end + dt.timedelta(1), dt.time.min, tz))
     before = params.get("before", "")
     if before.isdigit() and int(before) <= MAX_SEQ:
-        qs = qs.filter(seq__lt=int(before))
-    rows = _readable(qs.select_related("agency").order_by("-seq")[: PAGE_SIZE + 1])
+        qs = qs.filter(id__lt=int(before))
+    rows = _readable(qs.select_related("agency").order_by("-id")[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     query = params.copy()
@@ -105,8 +105,8 @@ def index(request: HttpRequest) -> HttpResponse:
                 "from": params.get("from", ""),
                 "to": params.get("to", ""),
             },
-            "event_choices": sorted(display.EVENT_LABELS.items(), key=lambda kv: kv[0]),
-            "next_before": rows[-1].seq if more and rows else None,
+            "event_choices": list(display.event_labels().items()),
+            "next_before": rows[-1].pk if more and rows else None,
             "query": query.urlencode(),
             "open_alerts": alerts.alerts_for(request.user).filter(acknowledged_at__isnull=True)[:5],
         },

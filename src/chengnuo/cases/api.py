@@ -21,12 +21,12 @@ from chengnuo.accounts.api_auth import STAFF_AUTH
 from chengnuo.catalog.models import Matter
 from chengnuo.core.digest import digest_bytes
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
+from chengnuo.core.events import kind_label
 from chengnuo.core.idempotency import HEADER, idempotent
 from chengnuo.credit.models import Subject
 
 from . import policies, selectors, services
 from .constants import (
-    EVENT_LABELS,
     PROOF_MAX_BYTES,
     CaseStatus,
     Channel,
@@ -215,9 +215,9 @@ def _case_out(actor: Any, case: Case) -> CaseOut:
         items=[_item_out(line, case.version) for line in _lines(case)],
         timeline=[
             TimelineOut(
-                kind=e.kind,
-                kind_label=str(EVENT_LABELS.get(e.kind, e.kind)),
-                at=e.at,
+                kind=e.event,
+                kind_label=kind_label(e.event),
+                at=e.occurred_at,
                 actor_label=e.actor_label,
                 item_code=e.item_code,
                 message=e.message,

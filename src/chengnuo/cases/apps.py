@@ -6,6 +6,12 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
+        from chengnuo.core.events import register_kinds
+
+        from .constants import Event
+
+        register_kinds(Event, applicant=list(Event))
+
         from chengnuo.credit.access import register_provider
 
         from .access import case_contexts

@@ -52,33 +52,19 @@ DECISION_STATUS = {
 }
 
 
-class Event:
+class Event(models.TextChoices):
     """Audit and timeline event codes of cases."""
 
-    CREATED = "cases.created"
-    ITEM_CHOSEN = "cases.item_chosen"
-    COMMITMENT_SIGNED = "cases.commitment_signed"
-    COMMITMENT_ARCHIVED = "cases.commitment_archived"
-    COMMITMENT_WITHDRAWN = "cases.commitment_withdrawn"
-    PROOF_UPLOADED = "cases.proof_uploaded"
-    SUBMITTED = "cases.submitted"
-    DECIDED = "cases.decided"
-    REVOKED = "cases.revoked"
-    VERIFICATION_SCHEDULED = "cases.verification_scheduled"
+    CREATED = "cases.created", _("创建办件")
+    ITEM_CHOSEN = "cases.item_chosen", _("选择办理方式")
+    COMMITMENT_SIGNED = "cases.commitment_signed", _("签署承诺书")
+    COMMITMENT_ARCHIVED = "cases.commitment_archived", _("承诺书归档")
+    COMMITMENT_WITHDRAWN = "cases.commitment_withdrawn", _("退出承诺")
+    PROOF_UPLOADED = "cases.proof_uploaded", _("上传证明材料")
+    SUBMITTED = "cases.submitted", _("提交申请")
+    DECIDED = "cases.decided", _("作出决定")
+    REVOKED = "cases.revoked", _("撤销准予决定")
 
-
-EVENT_LABELS = {
-    Event.CREATED: _("创建办件"),
-    Event.ITEM_CHOSEN: _("选择办理方式"),
-    Event.COMMITMENT_SIGNED: _("签署承诺书"),
-    Event.COMMITMENT_ARCHIVED: _("承诺书归档"),
-    Event.COMMITMENT_WITHDRAWN: _("退出承诺"),
-    Event.PROOF_UPLOADED: _("上传证明材料"),
-    Event.SUBMITTED: _("提交申请"),
-    Event.DECIDED: _("作出决定"),
-    Event.REVOKED: _("撤销准予决定"),
-    Event.VERIFICATION_SCHEDULED: _("生成核查任务"),
-}
 
 # Proof uploads (R-2.1): size and count limits (types: core.uploads.DOCUMENT_TYPES).
 PROOF_MAX_BYTES = 10 * 1024 * 1024

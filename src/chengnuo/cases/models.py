@@ -1,8 +1,8 @@
 """Cases handled by commitment (办件): one application by one subject for one matter, the choice
 per certification item (R-2.1), signed commitments (R-3.3) and proofs, and the timeline.
 
-State is a status field plus append-only timeline rows (`CaseEvent`); the audit chain holds the
-same transitions tamper-evidently (R-9.1)."""
+State is a status field plus the append-only events of the spine (`audit.AuditEvent`, ADR 0009):
+the case's timeline is a selector over the events about it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chengnuo.core.models import TimestampedModel
-from chengnuo.core.timefmt import local
 
 from .constants import CONCLUDED, CaseStatus, Channel, Choice, CommitmentStatus, SignMethod
 
@@ -154,6 +153,11 @@ class CaseItem(models.Model):
             return self.proofs.exists()
         return False
 
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.case
+
 
 class Commitment(models.Model):
     """A signed commitment letter (R-3.3), bound to the exact notification and commitment
@@ -235,6 +239,11 @@ class Commitment(models.Model):
     def agency(self):
         return self.case.agency
 
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.case
+
 
 class Proof(models.Model):
     """A proof submitted instead of committing (standard procedure, R-2.1)."""
@@ -262,33 +271,7 @@ class Proof(models.Model):
     def agency(self):
         return self.case_item.case.agency
 
-
-class CaseEvent(models.Model):
-    """One row of a case's timeline. Append-only."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("事件"), max_length=50)
-    at = models.DateTimeField(_("时间"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor_label = models.CharField(_("操作人"), max_length=200)
-    item_code = models.CharField(_("证明事项编码"), max_length=40, blank=True)
-    message = models.TextField(_("说明"))
-    detail = models.JSONField(default=dict, blank=True)
-    # Verification is confidential to staff: draws, shares, risk levels, pending tasks and the
-    # agencies asked are not shown to the applicant, only concluded results and handling.
-    staff_only = models.BooleanField(_("仅工作人员可见"), default=False)
-
-    class Meta:
-        verbose_name = _("办件记录")
-        verbose_name_plural = _("办件记录")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.kind} {local(self.at)}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise RuntimeError("case events are append-only")
-        super().save(*args, **kwargs)
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.case_item.case

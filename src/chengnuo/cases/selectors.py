@@ -10,13 +10,16 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from chengnuo.audit.models import AuditEvent
+from chengnuo.audit.services import events_about
 from chengnuo.catalog.constants import DisclosureScope
 from chengnuo.catalog.models import Matter
 from chengnuo.core.errors import NotFound
+from chengnuo.core.events import APPLICANT, PUBLIC
 
 from . import policies
 from .constants import CONCLUDED, CaseStatus, CommitmentStatus
-from .models import Case, CaseEvent, CaseItem, Commitment, Proof
+from .models import Case, CaseItem, Commitment, Proof
 
 MAX_ID = 2**31 - 1
 PORTAL_SCOPES = (DisclosureScope.WEBSITE, DisclosureScope.NATIONAL_PLATFORM)
@@ -95,11 +98,13 @@ def case_line_get(case: Case, item_code: str) -> CaseItem:
     return line
 
 
-def case_timeline(case: Case, *, staff: bool) -> QuerySet[CaseEvent]:
-    """The case's history; for the applicant without the rows meant for staff only
-    (verification draws, pending tasks, requests to other agencies)."""
-    rows = case.events.select_related("actor").order_by("at", "id")
-    return rows if staff else rows.filter(staff_only=False)
+def case_timeline(case: Case, *, staff: bool) -> QuerySet[AuditEvent]:
+    """The case's history: a selector over the event spine — everything that happened to the
+    case, from every app, in order (ADR 0009). The applicant sees the kinds meant for the
+    applicant (and the public), not those for staff (draws, pending tasks, requests to other
+    agencies)."""
+    rows = events_about(case)
+    return rows if staff else rows.filter(visibility__in=(APPLICANT, PUBLIC))
 
 
 def commitment_get_for(actor: Any, pk: Any) -> Commitment:

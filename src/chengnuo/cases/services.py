@@ -22,8 +22,9 @@ from chengnuo import audit
 from chengnuo.catalog.constants import ItemStatus
 from chengnuo.catalog.models import CatalogVersion, CertificationItem, Matter
 from chengnuo.catalog.selectors import matter_items_in_force
+from chengnuo.core import events
 from chengnuo.core.calendar import add_working_days
-from chengnuo.core.digest import digest_bytes, digest_json, jsonable
+from chengnuo.core.digest import digest_bytes, digest_json
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from chengnuo.core.rules import FieldError, raise_field_errors
 from chengnuo.core.uploads import check_upload
@@ -39,7 +40,6 @@ from . import policies, rules
 from .constants import (
     DECISION_STATUS,
     DEFAULT_TIME_LIMIT_DAYS,
-    EVENT_LABELS,
     PROOF_MAX_BYTES,
     PROOF_MAX_FILES_PER_ITEM,
     SIGNATURE_SCAN_MAX_BYTES,
@@ -51,39 +51,13 @@ from .constants import (
     Event,
     SignMethod,
 )
-from .models import Case, CaseEvent, CaseItem, Commitment, Proof
+from .models import Case, CaseItem, Commitment, Proof
 
 # --- helpers --------------------------------------------------------------------------------
 
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def timeline_add(
-    case: Case,
-    kind: str,
-    actor: Any,
-    message: str,
-    *,
-    item_code: str = "",
-    detail: dict[str, Any] | None = None,
-    staff_only: bool = False,
-) -> CaseEvent:
-    """One row of the case's timeline. `staff_only` rows (verification draws, pending tasks,
-    requests to other agencies) are not shown to the applicant."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    return CaseEvent.objects.create(
-        staff_only=staff_only,
-        case=case,
-        kind=kind,
-        at=timezone.now(),
-        actor=user,
-        actor_label=str(user) if user else (str(actor) if actor else "系统"),
-        item_code=item_code,
-        message=message,
-        detail=jsonable(detail or {}),
-    )
 
 
 def _lock(case: Case, *, expected_version: int | None = None) -> Case:
@@ -248,10 +222,14 @@ def case_create(*, actor: Any, matter: Matter, subject: Subject) -> Case:
             "risk_level": risk.level,
             "items": {line.item.code: line.commit_offered for line in lines},
         }
-        timeline_add(
-            case, Event.CREATED, actor, f"{Channel(channel).label}：{matter.name}", detail=after
+        audit.record(
+            actor,
+            Event.CREATED,
+            case,
+            None,
+            after,
+            message=f"{Channel(channel).label}：{matter.name}",
         )
-        audit.record(actor, Event.CREATED, case, None, after)
     return case
 
 
@@ -297,11 +275,14 @@ def item_choose(
         line.save(update_fields=["choice", "eligibility", "commit_offered", "catalog_version"])
         _bump(case)
         label = Choice(choice).label
-        timeline_add(
-            case, Event.ITEM_CHOSEN, actor, f"{line.item.name}：{label}", item_code=line.item.code
-        )
         audit.record(
-            actor, Event.ITEM_CHOSEN, case, before, {"item": line.item.code, "choice": choice}
+            actor,
+            Event.ITEM_CHOSEN,
+            case,
+            before,
+            {"item": line.item.code, "choice": choice},
+            message=f"{line.item.name}：{label}",
+            item_code=line.item.code,
         )
     return line
 
@@ -465,15 +446,15 @@ def commitment_sign(
                 "digest": c.digest,
                 "insured": bool(clean_insurance),
             }
-            timeline_add(
-                case,
-                Event.COMMITMENT_SIGNED,
+            audit.record(
                 actor,
-                f"{item.name}：{SignMethod(method).label}签署承诺书（承诺书第{commitment_tpl.number}版）",
+                Event.COMMITMENT_SIGNED,
+                case,
+                before,
+                after,
+                message=f"{item.name}：{SignMethod(method).label}签署承诺书（承诺书第{commitment_tpl.number}版）",
                 item_code=item.code,
-                detail=after,
             )
-            audit.record(actor, Event.COMMITMENT_SIGNED, case, before, after)
         except Exception:
             if c.signature_scan:
                 default_storage.delete(c.signature_scan.name)
@@ -522,15 +503,15 @@ def commitment_archive(*, commitment_id: int) -> Commitment:
         try:
             c.save(update_fields=["pdf", "pdf_digest"])
             after = {"commitment_id": c.pk, "pdf_digest": c.pdf_digest}
-            timeline_add(
-                c.case,
-                Event.COMMITMENT_ARCHIVED,
+            audit.record(
                 None,
-                f"{c.item.name}：承诺书PDF已归档（SM3 {c.pdf_digest[:16]}…）",
+                Event.COMMITMENT_ARCHIVED,
+                c,
+                None,
+                after,
+                message=f"{c.item.name}：承诺书PDF已归档（SM3 {c.pdf_digest[:16]}…）",
                 item_code=c.item.code,
-                detail=after,
             )
-            audit.record(None, Event.COMMITMENT_ARCHIVED, c, None, after)
         except Exception:
             default_storage.delete(c.pdf.name)
             raise
@@ -572,15 +553,15 @@ def commitment_withdraw(
         CaseItem.objects.filter(pk=c.case_item_id).update(choice=Choice.PROOF, commit_offered=False)
         _bump(case)
         after = {"item": c.item.code, "commitment_id": c.pk, "reason": text}
-        timeline_add(
-            case,
-            Event.COMMITMENT_WITHDRAWN,
+        audit.record(
             actor,
-            f"{c.item.name}：退出承诺，改为提交证明。理由：{text}",
+            Event.COMMITMENT_WITHDRAWN,
+            case,
+            {"status": "signed"},
+            after,
+            message=f"{c.item.name}：退出承诺，改为提交证明。理由：{text}",
             item_code=c.item.code,
-            detail=after,
         )
-        audit.record(actor, Event.COMMITMENT_WITHDRAWN, case, {"status": "signed"}, after)
     return c
 
 
@@ -629,15 +610,15 @@ def proof_upload(
                 "name": name,
                 "digest": proof.digest,
             }
-            timeline_add(
-                case,
-                Event.PROOF_UPLOADED,
+            audit.record(
                 actor,
-                f"{line.item.name}：上传证明材料“{name}”",
+                Event.PROOF_UPLOADED,
+                case,
+                None,
+                after,
+                message=f"{line.item.name}：上传证明材料“{name}”",
                 item_code=line.item.code,
-                detail=after,
             )
-            audit.record(actor, Event.PROOF_UPLOADED, case, None, after)
         except Exception:
             default_storage.delete(proof.file.name)
             raise
@@ -686,15 +667,17 @@ def case_submit(*, actor: Any, case: Case, expected_version: int | None = None) 
         case.due_date = add_working_days(_today(), time_limit_days(case.matter))
         _bump(case, "status", "submitted_at", "due_date")
         after = {"status": case.status, "due_date": case.due_date}
-        _schedule_verification(actor, case, stage="before_decision")
-        timeline_add(
-            case,
-            Event.SUBMITTED,
+        audit.record(
             actor,
-            f"提交申请，办结期限{case.due_date.isoformat()}",
-            detail=after,
+            Event.SUBMITTED,
+            case,
+            {"status": CaseStatus.DRAFT},
+            after,
+            message=f"提交申请，办结期限{case.due_date.isoformat()}",
         )
-        audit.record(actor, Event.SUBMITTED, case, {"status": CaseStatus.DRAFT}, after)
+        # other apps react inside this transaction (verification draws what is verified
+        # before the decision, R-4.2)
+        events.emit("case.submitted", case=case, actor=actor)
     return case
 
 
@@ -709,7 +692,8 @@ def case_decide(
     """The case officer approves (every item committed or proved), rejects with reasons, or
     terminates with reasons. One decision per case: a second officer acting at the same time
     is refused with who decided what and when. Approval publishes the commitments of items
-    with a disclosure scope (R-6.3) and creates the verification work (R-4.1)."""
+    with a disclosure scope (R-6.3); other apps guard approval ("case.approving") and react to
+    it ("case.approved": verification creates its work, R-4.1) through `core.events`."""
     if decision not in Decision.values:
         raise DomainError(
             "invalid_decision",
@@ -741,7 +725,8 @@ def case_decide(
             raise_field_errors([error])
         if decision == Decision.APPROVE:
             _refuse_unresolved(case, "准予")
-            _refuse_pending_verification(case)
+            # guards of other apps ("no approval while a before-decision verification is open")
+            events.emit("case.approving", case=case, actor=actor)
         before = {"status": case.status}
         case.status = DECISION_STATUS[Decision(decision)]
         case.decided_at = timezone.now()
@@ -750,17 +735,17 @@ def case_decide(
         _bump(case, "status", "decided_at", "decided_by", "decision_reason")
         after = {"status": case.status, "decision": decision, "reason": text}
         label = Decision(decision).label
-        timeline_add(
-            case,
-            Event.DECIDED,
+        audit.record(
             actor,
-            f"作出决定：{label}" + (f"。理由：{text}" if text else ""),
-            detail=after,
+            Event.DECIDED,
+            case,
+            before,
+            after,
+            message=f"作出决定：{label}" + (f"。理由：{text}" if text else ""),
         )
-        audit.record(actor, Event.DECIDED, case, before, after)
         if decision == Decision.APPROVE:
             _publish_commitments(case)
-            _schedule_verification(actor, case, stage="after_decision")
+            events.emit("case.approved", case=case, actor=actor)
     return case
 
 
@@ -784,30 +769,6 @@ def _publish_commitments(case: Case) -> None:
         c.save(update_fields=["disclosure_scope", "publish_from", "publish_to"])
 
 
-def _refuse_pending_verification(case: Case) -> None:
-    """Commitments verified before the decision (R-4.2: the poorest credit) must be verified
-    true first; an untrue one is handled (terminated or rectified), not approved."""
-    from chengnuo.verification.models import VerificationTask
-
-    tasks = VerificationTask.objects.filter(
-        commitment__case=case, timing="before_decision", commitment__status="signed"
-    ).select_related("commitment__item")
-    waiting = [t for t in tasks if t.status not in ("done", "cancelled")]
-    if waiting:
-        raise DomainError(
-            "verification_pending",
-            "以下承诺须在决定前核查，核查完成后才能准予："
-            + "、".join(sorted({t.commitment.item.name for t in waiting})),
-        )
-    untrue = [t for t in tasks if t.outcome == "inconsistent"]
-    if untrue:
-        raise DomainError(
-            "commitment_untrue",
-            "以下承诺经核查不实，不能准予，请依法处置（终止办理或责令整改）："
-            + "、".join(sorted({t.commitment.item.name for t in untrue})),
-        )
-
-
 def case_revoke(*, actor: Any, case: Case, reason: str) -> Case:
     """R-4.8: revoke an approval obtained by an untrue commitment (called by the handling
     service, inside its transaction, after it checked who may act)."""
@@ -825,43 +786,12 @@ def case_revoke(*, actor: Any, case: Case, reason: str) -> Case:
         case.decision_reason = text
         _bump(case, "status", "decision_reason")
         after = {"status": case.status, "reason": text}
-        timeline_add(case, Event.REVOKED, actor, f"撤销准予决定。理由：{text}", detail=after)
-        audit.record(actor, Event.REVOKED, case, {"status": CaseStatus.APPROVED}, after)
+        audit.record(
+            actor,
+            Event.REVOKED,
+            case,
+            {"status": CaseStatus.APPROVED},
+            after,
+            message=f"撤销准予决定。理由：{text}",
+        )
     return case
-
-
-def _schedule_verification(actor: Any, case: Case, *, stage: str) -> None:
-    from chengnuo.verification.models import SamplingDraw
-    from chengnuo.verification.services import verification_work_create
-
-    tasks = verification_work_create(case=case, stage=stage)
-    draw = SamplingDraw.objects.filter(case=case, stage=stage).order_by("-id").first()
-    if draw is None:
-        return
-    when = "决定前" if stage == "before_decision" else "决定后"
-    head = (
-        f"{when}核查抽样：信用风险等级{draw.risk_level}，抽取比例{draw.share_percent}%，"
-        f"候选{len(draw.candidates)}项，抽中{len(draw.selected)}项（随机种子{draw.seed}）"
-    )
-    lines = [
-        f"{t.commitment.item.name}：{t.get_method_display()}，{t.due_date.isoformat()}前"
-        for t in tasks
-    ]
-    detail = {
-        "draw": draw.pk,
-        "tasks": [{"id": t.pk, "item": t.commitment.item.code, "method": t.method} for t in tasks],
-    }
-    timeline_add(
-        case,
-        Event.VERIFICATION_SCHEDULED,
-        actor,
-        head + ("。" + "；".join(lines) if lines else "。"),
-        detail=detail,
-        staff_only=True,
-    )
-
-
-def event_label(kind: str) -> str:
-    from chengnuo.verification.constants import EVENT_LABELS as VERIFICATION_LABELS
-
-    return str(EVENT_LABELS.get(kind) or VERIFICATION_LABELS.get(kind) or kind)

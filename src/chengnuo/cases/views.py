@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from chengnuo.catalog.models import Matter
 from chengnuo.catalog.views import staff_view
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
+from chengnuo.core.events import kind_label
 from chengnuo.credit import selectors as credit_selectors
 from chengnuo.credit import services as credit_services
 from chengnuo.credit.constants import IdType, SubjectKind
@@ -292,7 +293,7 @@ def _can_audit(actor: Any, case: Case) -> bool:
 def _labelled(events: Any) -> list[Any]:
     rows = list(events)
     for e in rows:
-        e.label = services.event_label(e.kind)
+        e.label = kind_label(e.event)
     return rows
 
 

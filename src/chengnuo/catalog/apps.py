@@ -6,3 +6,18 @@ class CatalogConfig(AppConfig):
     name = "chengnuo.catalog"
     label = "catalog"
     verbose_name = _("目录清单")
+
+    def ready(self) -> None:
+        from chengnuo.core.events import register_kinds
+
+        from .constants import Event
+
+        register_kinds(
+            Event,
+            public=[
+                Event.ITEM_ADDED,
+                Event.ITEM_AMENDED,
+                Event.ITEM_REMOVED,
+                Event.VERSION_PUBLISHED,
+            ],
+        )

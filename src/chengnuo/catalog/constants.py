@@ -72,18 +72,18 @@ class ProposalStatus(models.TextChoices):
     EFFECTIVE = "effective", _("已生效")
 
 
-class Event:
+class Event(models.TextChoices):
     """Audit event codes of the catalog (stable strings)."""
 
-    MATTER_CREATED = "catalog.matter_created"
-    MATTER_UPDATED = "catalog.matter_updated"
-    PROPOSAL_SUBMITTED = "catalog.proposal_submitted"
-    PROPOSAL_FILED = "catalog.proposal_filed"
-    PROPOSAL_RETURNED = "catalog.proposal_returned"
-    PROPOSAL_WITHDRAWN = "catalog.proposal_withdrawn"
-    PROPOSAL_RESUBMITTED = "catalog.proposal_resubmitted"
-    ITEM_ADDED = "catalog.item_added"
-    ITEM_AMENDED = "catalog.item_amended"
-    ITEM_REMOVED = "catalog.item_removed"
-    VERSION_PUBLISHED = "catalog.version_published"
-    IMPORT_SUBMITTED = "catalog.import_submitted"
+    MATTER_CREATED = "catalog.matter_created", _("新增行政事项")
+    MATTER_UPDATED = "catalog.matter_updated", _("修改行政事项")
+    PROPOSAL_SUBMITTED = "catalog.proposal_submitted", _("提交目录调整申报")
+    PROPOSAL_FILED = "catalog.proposal_filed", _("目录调整备案")
+    PROPOSAL_RETURNED = "catalog.proposal_returned", _("退回目录调整申报")
+    PROPOSAL_WITHDRAWN = "catalog.proposal_withdrawn", _("撤回目录调整申报")
+    PROPOSAL_RESUBMITTED = "catalog.proposal_resubmitted", _("修改后重新提交申报")
+    ITEM_ADDED = "catalog.item_added", _("新增证明事项")
+    ITEM_AMENDED = "catalog.item_amended", _("调整证明事项")
+    ITEM_REMOVED = "catalog.item_removed", _("取消证明事项")
+    VERSION_PUBLISHED = "catalog.version_published", _("发布目录版本")
+    IMPORT_SUBMITTED = "catalog.import_submitted", _("批量导入目录清单")

@@ -153,6 +153,11 @@ class ChangeProposal(TimestampedModel):
         name = self.payload.get("name") or (self.item.name if self.item else self.item_code)
         return f"{self.get_action_display()}：{name}"
 
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.item or self
+
 
 class ProposalRevision(models.Model):
     """One submission of a proposal and what the Justice Bureau did with it (R-7.2): the first
@@ -225,3 +230,8 @@ class CatalogVersion(models.Model):
         if not self._state.adding:
             raise RuntimeError("catalog versions are immutable")
         super().save(*args, **kwargs)
+
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.agency

@@ -102,6 +102,9 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # the same backend with the event spine's transaction hooks (ADR 0009)
+        DATABASES["default"]["ENGINE"] = "chengnuo.core.db.backends.postgresql"
     DATABASES["default"].setdefault("TEST", {})
     if os.environ.get("CHENGNUO_TEST_DATABASE_NAME"):
         DATABASES["default"]["TEST"]["NAME"] = os.environ["CHENGNUO_TEST_DATABASE_NAME"]
@@ -112,8 +115,10 @@ else:
     Path(SQLITE_PATH).parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "chengnuo.core.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
+            # in memory, one per test process (what Django's own sqlite3 engine gets by default)
+            "TEST": {"NAME": ":memory:"},
             "OPTIONS": {
                 # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock
                 # at BEGIN so two writers queue (busy timeout) instead of failing mid-transaction.

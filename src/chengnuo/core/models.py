@@ -39,3 +39,27 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class Reaction(models.Model):
+    """One on-commit reaction to a domain event (`core.events`), written in the emitting
+    service's transaction: the outbox that makes follow-up work survive a crash. Run after
+    commit by the task queue, retried with backoff by `run_reactions` until it succeeds."""
+
+    event = models.CharField(_("领域事件"), max_length=80)
+    handler = models.CharField(_("处理器"), max_length=120)
+    payload = models.JSONField(_("参数"), default=dict)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("事件后续处理")
+        verbose_name_plural = _("事件后续处理")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["done_at", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.handler}"

@@ -88,15 +88,15 @@ def _lookups(actor: Any, subject: Any) -> list[AccessContext]:
             event__in=(Event.SUBJECT_FOUND, Event.SUBJECT_REGISTERED),
             occurred_at__gte=since,
         )
-        .order_by("-seq")
-        .only("seq", "occurred_at", "event")
+        .order_by("-occurred_at", "-id")
+        .only("id", "occurred_at", "event")
         .first()
     )
     if event is None:
         return []
     when = timezone.localtime(event.occurred_at).strftime("%H:%M")
     what = "窗口登记" if event.event == Event.SUBJECT_REGISTERED else "按证件号码精确查询"
-    return [AccessContext(f"lookup:{event.seq}", "lookup", f"{what}（{when}）")]
+    return [AccessContext(f"lookup:{event.pk}", "lookup", f"{what}（{when}）")]
 
 
 def _records(actor: Any, subject: Any) -> list[AccessContext]:

@@ -8,4 +8,9 @@ class CreditConfig(AppConfig):
     verbose_name = _("信用")
 
     def ready(self) -> None:
+        from chengnuo.core.events import register_kinds
+
+        from .constants import Event
+
+        register_kinds(Event)
         from . import access  # noqa: F401  (registers credit's own lawful contexts)

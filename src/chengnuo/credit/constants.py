@@ -65,18 +65,18 @@ class RiskLevel(models.TextChoices):
     D = "D", _("D 信用差")
 
 
-class Event:
-    SUBJECT_REGISTERED = "credit.subject_registered"
-    SUBJECT_LINKED = "credit.subject_linked"
-    IDENTIFIER_VIEWED = "credit.identifier_viewed"
+class Event(models.TextChoices):
+    SUBJECT_REGISTERED = "credit.subject_registered", _("登记申请人")
+    SUBJECT_LINKED = "credit.subject_linked", _("关联申请人账号")
+    IDENTIFIER_VIEWED = "credit.identifier_viewed", _("查看完整证件号码")
     # an exact lookup by the full identifier found this subject: a lawful context
-    SUBJECT_FOUND = "credit.subject_found"
-    CREDIT_LOOKUP = "credit.lookup"
-    RECORD_CREATED = "credit.record_created"
-    REPAIR_SUBMITTED = "credit.repair_submitted"
-    REPAIR_MATERIAL_ADDED = "credit.repair_material_added"
-    REPAIR_APPROVED = "credit.repair_approved"
-    REPAIR_REFUSED = "credit.repair_refused"
-    OBJECTION_SUBMITTED = "credit.objection_submitted"
-    OBJECTION_CORRECTED = "credit.objection_corrected"
-    OBJECTION_UPHELD = "credit.objection_upheld"
+    SUBJECT_FOUND = "credit.subject_found", _("按证件号码精确查询")
+    CREDIT_LOOKUP = "credit.lookup", _("事中核查信用")
+    RECORD_CREATED = "credit.record_created", _("记入信用记录")
+    REPAIR_SUBMITTED = "credit.repair_submitted", _("申请信用修复")
+    REPAIR_MATERIAL_ADDED = "credit.repair_material_added", _("补充信用修复材料")
+    REPAIR_APPROVED = "credit.repair_approved", _("准予信用修复")
+    REPAIR_REFUSED = "credit.repair_refused", _("不予信用修复")
+    OBJECTION_SUBMITTED = "credit.objection_submitted", _("提出异议")
+    OBJECTION_CORRECTED = "credit.objection_corrected", _("异议成立，更正记录")
+    OBJECTION_UPHELD = "credit.objection_upheld", _("异议不成立，维持记录")

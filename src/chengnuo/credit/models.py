@@ -89,6 +89,11 @@ class SubjectLink(models.Model):
     def __str__(self) -> str:
         return f"{self.user} → {self.subject}"
 
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.subject
+
 
 class CreditRecord(TimestampedModel):
     """One credit record of a subject (R-5.2). Its past is kept in the audit trail; the row
@@ -133,6 +138,11 @@ class CreditRecord(TimestampedModel):
         """The agency whose trail this record's audit events belong to."""
         return self.deciding_agency
 
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.subject
+
 
 class RepairApplication(TimestampedModel):
     """Credit repair (R-5.4): the subject shows its obligations are met."""
@@ -164,6 +174,11 @@ class RepairApplication(TimestampedModel):
     @property
     def agency(self):
         return self.record.deciding_agency
+
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.record.subject
 
 
 class Objection(TimestampedModel):
@@ -199,6 +214,11 @@ class Objection(TimestampedModel):
     @property
     def agency(self):
         return self.record.deciding_agency
+
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.record.subject
 
 
 class CreditPlatform(models.Model):

@@ -214,7 +214,8 @@ def subject_identifier_reveal(*, actor: Any, subject: Subject, context_key: str)
             agency=agency,
         )
         since = now - timedelta(minutes=settings.REVEAL_BURST_MINUTES)
-        burst = recent.filter(occurred_at__gte=since).count()
+        # this reveal's event is appended at commit: count it with those before
+        burst = recent.filter(occurred_at__gte=since).count() + 1
         if (
             burst >= settings.REVEAL_BURST
             and alerts.open_alert(Alert.Kind.IDENTIFIER_BURST, actor, since) is None

@@ -6,3 +6,19 @@ class DocumentsConfig(AppConfig):
     name = "chengnuo.documents"
     label = "documents"
     verbose_name = _("告知承诺文书")
+
+    def ready(self) -> None:
+        from chengnuo.core.events import register_kinds
+
+        from .constants import Event
+        from .guides import Event as GuideEvent
+
+        register_kinds(Event, public=[Event.PUBLISHED, Event.PUBLISHED_LINT_OVERRIDE])
+        register_kinds(
+            GuideEvent,
+            public=[
+                GuideEvent.GUIDE_PUBLISHED,
+                GuideEvent.WORK_RULES_PUBLISHED,
+                GuideEvent.PUBLISHED_LINT_OVERRIDE,
+            ],
+        )

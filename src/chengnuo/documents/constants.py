@@ -70,10 +70,13 @@ MIN_OVERRIDE_REASON = 4
 CONTENT_SCHEMA = 1
 
 
-class Event:
+class Event(models.TextChoices):
     """Audit event codes of the documents app (stable strings)."""
 
-    DRAFTS_CREATED = "documents.template_drafts_created"
-    DRAFT_UPDATED = "documents.template_draft_updated"
-    PUBLISHED = "documents.template_published"
-    PUBLISHED_LINT_OVERRIDE = "documents.template_published_lint_override"
+    DRAFTS_CREATED = "documents.template_drafts_created", _("生成告知书和承诺书草稿")
+    DRAFT_UPDATED = "documents.template_draft_updated", _("修改告知书或承诺书草稿")
+    PUBLISHED = "documents.template_published", _("发布告知书或承诺书")
+    PUBLISHED_LINT_OVERRIDE = (
+        "documents.template_published_lint_override",
+        _("经司法局放行发布告知书或承诺书"),
+    )

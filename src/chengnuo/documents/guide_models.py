@@ -65,6 +65,11 @@ class ServiceGuide(TimestampedModel):
     def __str__(self) -> str:
         return f"办事指南：{self.matter}"
 
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.matter
+
 
 class WorkRules(TimestampedModel):
     """The draft work rules (工作规程) of one certification item, for staff (R-3.4, R-6.1)."""
@@ -97,6 +102,11 @@ class WorkRules(TimestampedModel):
 
     def __str__(self) -> str:
         return f"工作规程：{self.item}"
+
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.item
 
 
 class GuideVersion(models.Model):
@@ -212,3 +222,8 @@ class GuideVersion(models.Model):
         document = self.guide if self.kind == GuideKind.GUIDE else self.work_rules
         assert document is not None
         return document
+
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.matter if self.matter_id else self.item

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chengnuo import audit
 from chengnuo.agencies.constants import Role
@@ -34,16 +35,19 @@ from .services import check_lint_override, item_commitment_errors, lint_texts
 Document = ServiceGuide | WorkRules
 
 
-class Event:
+class Event(models.TextChoices):
     """Audit event codes of guides and work rules (stable strings)."""
 
-    GUIDE_DRAFT_CREATED = "documents.guide_draft_created"
-    GUIDE_DRAFT_UPDATED = "documents.guide_draft_updated"
-    GUIDE_PUBLISHED = "documents.guide_published"
-    WORK_RULES_DRAFT_CREATED = "documents.work_rules_draft_created"
-    WORK_RULES_DRAFT_UPDATED = "documents.work_rules_draft_updated"
-    WORK_RULES_PUBLISHED = "documents.work_rules_published"
-    PUBLISHED_LINT_OVERRIDE = "documents.guide_published_lint_override"
+    GUIDE_DRAFT_CREATED = "documents.guide_draft_created", _("生成办事指南草稿")
+    GUIDE_DRAFT_UPDATED = "documents.guide_draft_updated", _("修改办事指南草稿")
+    GUIDE_PUBLISHED = "documents.guide_published", _("发布办事指南")
+    WORK_RULES_DRAFT_CREATED = "documents.work_rules_draft_created", _("生成工作规程草稿")
+    WORK_RULES_DRAFT_UPDATED = "documents.work_rules_draft_updated", _("修改工作规程草稿")
+    WORK_RULES_PUBLISHED = "documents.work_rules_published", _("发布工作规程")
+    PUBLISHED_LINT_OVERRIDE = (
+        "documents.guide_published_lint_override",
+        _("经司法局放行发布办事指南或工作规程"),
+    )
 
 
 # (field, Chinese label as used in refusals); all required for publication.

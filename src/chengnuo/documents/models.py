@@ -48,6 +48,11 @@ class NotificationTemplate(TimestampedModel):
     def __str__(self) -> str:
         return f"告知书：{self.item}"
 
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.item
+
 
 class CommitmentTemplate(TimestampedModel):
     """The draft written commitment (承诺书) of one certification item (R-3.3)."""
@@ -85,6 +90,11 @@ class CommitmentTemplate(TimestampedModel):
 
     def __str__(self) -> str:
         return f"承诺书：{self.item}"
+
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.item
 
 
 class TemplateVersion(models.Model):
@@ -185,6 +195,11 @@ class TemplateVersion(models.Model):
         template = self.notification if self.kind == TemplateKind.NOTIFICATION else self.commitment
         assert template is not None
         return template
+
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.item
 
 
 from .guide_models import GuideVersion, ServiceGuide, WorkRules  # noqa: E402,F401

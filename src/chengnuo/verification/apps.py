@@ -6,8 +6,30 @@ class VerificationConfig(AppConfig):
     verbose_name = "核查"
 
     def ready(self) -> None:
+        from chengnuo.core.events import register_kinds
+
+        from .constants import Event
+
+        register_kinds(
+            Event,
+            applicant=[
+                Event.OUTCOME_RECORDED,
+                Event.HANDLING_DECIDED,
+                Event.HANDLING_RECTIFIED,
+                Event.HANDLING_ESCALATED,
+            ],
+        )
+
         from chengnuo.credit.access import register_provider
 
         from .access import assistance_contexts
 
         register_provider("verification.assistance", assistance_contexts)
+
+        from chengnuo.core import events
+
+        from . import handlers
+
+        events.on("case.submitted", handlers.draw_before_decision, key="verification.draw_before")
+        events.on("case.approving", handlers.refuse_pending_verification, key="verification.guard")
+        events.on("case.approved", handlers.draw_after_decision, key="verification.draw_after")

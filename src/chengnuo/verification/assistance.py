@@ -21,7 +21,6 @@ from django.utils import timezone
 from chengnuo import audit
 from chengnuo.agencies.constants import Role
 from chengnuo.agencies.models import Agency, Membership
-from chengnuo.cases.services import timeline_add
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.digest import digest_bytes
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -108,16 +107,6 @@ def assistance_request(
                 f"答复期限{pending.deadline:%Y-%m-%d}，请等待答复",
             )
         request = services._assistance_create(locked, target.pk, n_days, actor, text)
-        c = locked.commitment
-        timeline_add(
-            c.case,
-            Event.ASSISTANCE_REQUESTED,
-            actor,
-            f"{c.item.name}：请求{target.name}协助核查，{request.deadline:%Y-%m-%d}前答复",
-            item_code=c.item.code,
-            detail={"request": request.pk, "to": target.pk, "deadline": request.deadline},
-            staff_only=True,
-        )
     return request
 
 
@@ -230,25 +219,23 @@ def assistance_answer(
                 "answer": text,
                 "evidence_digest": locked.evidence_digest,
             }
-            audit.record(
-                actor, Event.ASSISTANCE_ANSWERED, locked, {"status": AssistanceStatus.OPEN}, after
-            )
             task = locked.task
+            c = task.commitment
             note = f"{locked.requested_agency.name}协助核查答复：{text}"
+            audit.record(
+                actor,
+                Event.ASSISTANCE_ANSWERED,
+                locked,
+                {"status": AssistanceStatus.OPEN},
+                after,
+                message=f"{c.item.name}：{note}（{Outcome(result).label}）",
+                item_code=c.item.code,
+            )
             if _has_other_open_work(task, locked.pk) or task.status in (
                 TaskStatus.DONE,
                 TaskStatus.CANCELLED,
             ):
-                c = task.commitment
-                timeline_add(
-                    c.case,
-                    Event.ASSISTANCE_ANSWERED,
-                    actor,
-                    f"{c.item.name}：{note}（{Outcome(result).label}）",
-                    item_code=c.item.code,
-                    detail={"request": locked.pk, "result": result},
-                    staff_only=True,
-                )
+                pass  # the task goes on: its other work concludes it
             else:
                 services.task_conclude(task=task, outcome=result, note=note, actor=actor)
     except Exception:
@@ -277,23 +264,16 @@ def assistance_refuse(*, actor: Any, request: AssistanceRequest, reason: str) ->
         locked.save(
             update_fields=["status", "refusal_reason", "answered_by", "answered_at", "handler"]
         )
+        c = locked.task.commitment
         audit.record(
             actor,
             Event.ASSISTANCE_REFUSED,
             locked,
             {"status": AssistanceStatus.OPEN},
             {"status": locked.status, "reason": text},
-        )
-        c = locked.task.commitment
-        timeline_add(
-            c.case,
-            Event.ASSISTANCE_REFUSED,
-            actor,
-            f"{c.item.name}：{locked.requested_agency.name}书面答复无法协助核查，理由：{text}"
+            message=f"{c.item.name}：{locked.requested_agency.name}书面答复无法协助核查，理由：{text}"
             "（承办人员可另行请求协助或改为现场核查）",
             item_code=c.item.code,
-            detail={"request": locked.pk},
-            staff_only=True,
         )
     return locked
 
@@ -333,16 +313,15 @@ def assistance_take(
         before = {"handler": locked.handler_id}
         locked.handler = handler
         locked.save(update_fields=["handler"])
-        audit.record(actor, Event.ASSISTANCE_TAKEN, locked, before, {"handler": handler.pk})
         c = locked.task.commitment
-        timeline_add(
-            c.case,
-            Event.ASSISTANCE_TAKEN,
+        audit.record(
             actor,
-            f"{c.item.name}：{locked.requested_agency.name}确定协助核查承办人{handler}",
+            Event.ASSISTANCE_TAKEN,
+            locked,
+            before,
+            {"handler": handler.pk},
+            message=f"{c.item.name}：{locked.requested_agency.name}确定协助核查承办人{handler}",
             item_code=c.item.code,
-            detail={"request": locked.pk, "handler": handler.pk},
-            staff_only=True,
         )
     return locked
 
@@ -426,17 +405,15 @@ def inspection_request(*, actor: Any, task: VerificationTask) -> VerificationTas
             standard=old.standard,
             replaces=old,
         )
-        inspection = services._inspection_create(new, actor)
         c = old.commitment
-        names = "、".join(str(u) for u in inspection.inspectors.all())
-        timeline_add(
-            c.case,
-            Event.TASK_CREATED,
+        audit.record(
             actor,
-            f"{c.item.name}：{old.get_method_display()}改为现场核查，派发给{names}，"
-            f"{due:%Y-%m-%d}前完成",
+            Event.TASK_CREATED,
+            new,
+            {"task": old.pk, "method": old.method},
+            {"task": new.pk, "method": new.method, "withdrawn": withdrawn},
+            message=f"{c.item.name}：{old.get_method_display()}改为现场核查",
             item_code=c.item.code,
-            detail={"task": new.pk, "replaces": old.pk, "withdrawn": withdrawn},
-            staff_only=True,
         )
+        services._inspection_create(new, actor)
     return new

@@ -71,45 +71,27 @@ class HandlingStatus(models.TextChoices):
     CLOSED = "closed", _("已处置")
 
 
-class Event:
-    PLAN_SAVED = "verification.plan_saved"
-    DRAWN = "verification.sample_drawn"
-    TASK_CREATED = "verification.task_created"
-    CHECK_DONE = "verification.online_check_done"
-    CHECK_FAILED = "verification.online_check_failed"
-    ASSISTANCE_REQUESTED = "verification.assistance_requested"
-    ASSISTANCE_ANSWERED = "verification.assistance_answered"
-    ASSISTANCE_REFUSED = "verification.assistance_refused"
-    ASSISTANCE_REMINDED = "verification.assistance_reminded"
-    ASSISTANCE_TAKEN = "verification.assistance_taken"
-    INSPECTION_ASSIGNED = "verification.inspection_assigned"
-    INSPECTION_DONE = "verification.inspection_done"
-    OUTCOME_RECORDED = "verification.outcome_recorded"
-    HANDLING_DECIDED = "verification.handling_decided"
-    HANDLING_RECTIFIED = "verification.handling_rectified"
-    HANDLING_ESCALATED = "verification.handling_escalated"
-    SOURCE_SAVED = "verification.source_saved"
+class Event(models.TextChoices):
+    """Event codes of verification and handling (stable strings, ADR 0009)."""
 
+    PLAN_SAVED = "verification.plan_saved", _("保存核查计划")
+    DRAWN = "verification.sample_drawn", _("核查抽样")
+    TASK_CREATED = "verification.task_created", _("生成核查任务")
+    CHECK_DONE = "verification.online_check_done", _("在线核查")
+    CHECK_FAILED = "verification.online_check_failed", _("在线核查失败")
+    ASSISTANCE_REQUESTED = "verification.assistance_requested", _("请求协助核查")
+    ASSISTANCE_ANSWERED = "verification.assistance_answered", _("协助核查答复")
+    ASSISTANCE_REFUSED = "verification.assistance_refused", _("书面说明无法协助")
+    ASSISTANCE_REMINDED = "verification.assistance_reminded", _("协助核查提醒")
+    ASSISTANCE_TAKEN = "verification.assistance_taken", _("确定协助核查承办人")
+    INSPECTION_ASSIGNED = "verification.inspection_assigned", _("派发现场核查")
+    INSPECTION_DONE = "verification.inspection_done", _("现场核查完成")
+    OUTCOME_RECORDED = "verification.outcome_recorded", _("核查结论")
+    HANDLING_DECIDED = "verification.handling_decided", _("处置决定")
+    HANDLING_RECTIFIED = "verification.handling_rectified", _("整改完成")
+    HANDLING_ESCALATED = "verification.handling_escalated", _("逾期未整改")
+    SOURCE_SAVED = "verification.source_saved", _("保存数据源")
 
-EVENT_LABELS = {
-    Event.PLAN_SAVED: _("保存核查计划"),
-    Event.DRAWN: _("核查抽样"),
-    Event.TASK_CREATED: _("生成核查任务"),
-    Event.CHECK_DONE: _("在线核查"),
-    Event.CHECK_FAILED: _("在线核查失败"),
-    Event.ASSISTANCE_REQUESTED: _("请求协助核查"),
-    Event.ASSISTANCE_ANSWERED: _("协助核查答复"),
-    Event.ASSISTANCE_REFUSED: _("书面说明无法协助"),
-    Event.ASSISTANCE_REMINDED: _("协助核查提醒"),
-    Event.ASSISTANCE_TAKEN: _("确定协助核查承办人"),
-    Event.INSPECTION_ASSIGNED: _("派发现场核查"),
-    Event.INSPECTION_DONE: _("现场核查完成"),
-    Event.OUTCOME_RECORDED: _("核查结论"),
-    Event.HANDLING_DECIDED: _("处置决定"),
-    Event.HANDLING_RECTIFIED: _("整改完成"),
-    Event.HANDLING_ESCALATED: _("逾期未整改"),
-    Event.SOURCE_SAVED: _("保存数据源"),
-}
 
 # R-4.7: days a requested agency has to answer, unless the item's plan says otherwise.
 DEFAULT_ASSISTANCE_DAYS = 5

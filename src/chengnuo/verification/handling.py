@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from chengnuo import audit
-from chengnuo.cases.services import timeline_add
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.errors import Conflict, DomainError
 from chengnuo.core.rules import FieldError, raise_field_errors
@@ -178,14 +177,6 @@ def handling_decide(
         record_note = "，已记入信用记录" if handling.credit_record_id else ""
         if measure == Measure.GOOD_FAITH:
             record_note = "，属善意差错，不记失信"
-        timeline_add(
-            case,
-            Event.HANDLING_DECIDED,
-            actor,
-            f"{c.item.name}：承诺不实，处置措施——{label}{extra}{record_note}。理由：{reason}",
-            item_code=c.item.code,
-            detail={"handling": handling.pk, "measure": measure},
-        )
         audit.record(
             actor,
             Event.HANDLING_DECIDED,
@@ -200,6 +191,8 @@ def handling_decide(
                 "referred_to": handling.referred_to,
                 "credit_record": handling.credit_record_id,
             },
+            message=f"{c.item.name}：承诺不实，处置措施——{label}{extra}{record_note}。理由：{reason}",
+            item_code=c.item.code,
         )
     return handling
 
@@ -232,9 +225,14 @@ def rectification_close(
             if in_time
             else f"{h.commitment.item.name}：逾期未整改（期限{h.deadline}），升级处置。{note}"
         )
-        timeline_add(h.commitment.case, event, actor, text, item_code=h.commitment.item.code)
         audit.record(
-            actor, event, h, {"status": HandlingStatus.OPEN}, {"status": h.status, "note": note}
+            actor,
+            event,
+            h,
+            {"status": HandlingStatus.OPEN},
+            {"status": h.status, "note": note},
+            message=text,
+            item_code=h.commitment.item.code,
         )
     return h
 
@@ -255,15 +253,14 @@ def rectifications_escalate_overdue(*, on: date | None = None) -> int:
             locked.status = HandlingStatus.ESCALATED
             locked.closed_at = timezone.now()
             locked.save(update_fields=["status", "closed_at"])
-            timeline_add(
-                locked.commitment.case,
-                Event.HANDLING_ESCALATED,
-                None,
-                f"{locked.commitment.item.name}：整改期限{locked.deadline}已过，未登记整改完成，升级处置",
-                item_code=locked.commitment.item.code,
-            )
             audit.record(
-                None, Event.HANDLING_ESCALATED, locked, {"status": "open"}, {"status": "escalated"}
+                None,
+                Event.HANDLING_ESCALATED,
+                locked,
+                {"status": "open"},
+                {"status": "escalated"},
+                message=f"{locked.commitment.item.name}：整改期限{locked.deadline}已过，未登记整改完成，升级处置",
+                item_code=locked.commitment.item.code,
             )
             count += 1
     return count

@@ -81,6 +81,11 @@ class VerificationPlan(models.Model):
     def exempt(self) -> bool:
         return not self.methods or VerificationMethod.EXEMPT in self.methods
 
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.item
+
 
 class SamplingDraw(models.Model):
     """One reproducible draw (R-4.2, R-5.3): the seed, the inputs and the rule are stored so
@@ -107,6 +112,11 @@ class SamplingDraw(models.Model):
     @property
     def agency(self):
         return self.case.agency
+
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.case
 
 
 class VerificationTask(models.Model):
@@ -161,6 +171,11 @@ class VerificationTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commitment} · {self.get_method_display()} · {self.get_status_display()}"
+
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.commitment.case
 
 
 class DataSource(models.Model):
@@ -240,6 +255,11 @@ class OnlineCheck(models.Model):
     def agency(self):
         return self.task.agency
 
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.task.commitment.case
+
 
 class AssistanceRequest(models.Model):
     """R-4.7: an officer asks another agency to verify specific facts by a deadline; the
@@ -304,6 +324,11 @@ class AssistanceRequest(models.Model):
     def agency(self):
         return self.requested_agency
 
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.task.commitment.case
+
 
 class Inspection(models.Model):
     """R-4.6: an on-site inspection assigned to two inspectors of the agency."""
@@ -341,6 +366,11 @@ class Inspection(models.Model):
     @property
     def agency(self):
         return self.task.agency
+
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.task.commitment.case
 
 
 class InspectionPhoto(models.Model):
@@ -405,3 +435,8 @@ class Handling(models.Model):
     @property
     def agency(self):
         return self.task.agency
+
+    @property
+    def audit_object(self):
+        """The main object this row's events are about (ADR 0009)."""
+        return self.commitment.case

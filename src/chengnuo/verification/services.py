@@ -18,10 +18,10 @@ from django.utils import timezone
 from chengnuo import audit
 from chengnuo.agencies.constants import Role
 from chengnuo.agencies.models import Membership
-from chengnuo.cases.services import timeline_add
 from chengnuo.catalog.models import CertificationItem
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from chengnuo.core.events import STAFF
 from chengnuo.core.timefmt import local
 
 from . import policies, rules
@@ -232,19 +232,6 @@ def verification_work_create(
         candidates=ids,
         selected=sorted(selected),
     )
-    audit.record(
-        None,
-        Event.DRAWN,
-        draw,
-        None,
-        {
-            "case": case.number,
-            "share": share,
-            "seed": seed,
-            "candidates": ids,
-            "selected": sorted(selected),
-        },
-    )
     today = timezone.localdate()
     tasks: list[VerificationTask] = []
     for c, plan in candidates:
@@ -263,6 +250,35 @@ def verification_work_create(
             )
             _start_task(task, plan)
             tasks.append(task)
+    when = "决定前" if stage == Timing.BEFORE_DECISION else "决定后"
+    head = (
+        f"{when}核查抽样：信用风险等级{draw.risk_level}，抽取比例{draw.share_percent}%，"
+        f"候选{len(draw.candidates)}项，抽中{len(draw.selected)}项（随机种子{draw.seed}）"
+    )
+    lines = [
+        f"{t.commitment.item.name}：{t.get_method_display()}，{t.due_date.isoformat()}前"
+        for t in tasks
+    ]
+    # one event for the draw and the tasks it created (ADR 0009: one event per aggregate)
+    audit.record(
+        None,
+        Event.DRAWN,
+        draw,
+        None,
+        {
+            "case": case.number,
+            "share": share,
+            "seed": seed,
+            "candidates": ids,
+            "selected": sorted(selected),
+            "tasks": [
+                {"id": t.pk, "item": t.commitment.item.code, "method": t.method} for t in tasks
+            ],
+        },
+        message=head
+        + ("，生成核查任务：" + "；".join(lines) if lines else "，未生成核查任务")
+        + "。",
+    )
     return tasks
 
 
@@ -317,13 +333,15 @@ def _fallback(task: VerificationTask, plan: VerificationPlan, why: str) -> Verif
         replaces=task,
     )
     _start_task(new, plan)
-    timeline_add(
-        task.commitment.case,
-        Event.TASK_CREATED,
+    c = task.commitment
+    audit.record(
         None,
-        f"{task.commitment.item.name}：在线核查无法完成（{why}），改为{new.get_method_display()}",
-        item_code=task.commitment.item.code,
-        staff_only=True,
+        Event.TASK_CREATED,
+        new,
+        None,
+        {"task": new.pk, "method": new.method, "replaces": task.pk},
+        message=f"{c.item.name}：在线核查无法完成（{why}），改为{new.get_method_display()}",
+        item_code=c.item.code,
     )
     return new
 
@@ -358,6 +376,9 @@ def _assistance_create(
         None,
         {"task": task.pk, "to": agency_id, "deadline": request.deadline},
         agency=task.agency,
+        message=f"{c.item.name}：请求{request.requested_agency.name}协助核查，"
+        f"{request.deadline:%Y-%m-%d}前答复",
+        item_code=c.item.code,
     )
     return request
 
@@ -379,12 +400,16 @@ def _inspection_create(task: VerificationTask, actor: Any = None) -> Inspection:
     inspection.inspectors.set(users[:INSPECTORS_PER_TASK])
     task.status = TaskStatus.IN_PROGRESS
     task.save(update_fields=["status"])
+    names = "、".join(str(u) for u in users[:INSPECTORS_PER_TASK])
+    c = task.commitment
     audit.record(
         actor,
         Event.INSPECTION_ASSIGNED,
         inspection,
         None,
         {"task": task.pk, "inspectors": [u.pk for u in users[:INSPECTORS_PER_TASK]]},
+        message=f"{c.item.name}：现场核查派发给{names}，{task.due_date:%Y-%m-%d}前完成",
+        item_code=c.item.code,
     )
     return inspection
 
@@ -412,18 +437,17 @@ def task_conclude(
     task.concluded_by = actor if getattr(actor, "is_authenticated", False) else None
     task.save(update_fields=["status", "outcome", "outcome_note", "concluded_at", "concluded_by"])
     c = task.commitment
-    timeline_add(
-        c.case,
-        Event.OUTCOME_RECORDED,
+    audit.record(
         actor,
-        f"{c.item.name}：{task.get_method_display()}结论——{Outcome(outcome).label}"
+        Event.OUTCOME_RECORDED,
+        task,
+        None,
+        {"outcome": outcome, "note": note},
+        message=f"{c.item.name}：{task.get_method_display()}结论——{Outcome(outcome).label}"
         + (f"。{note}" if note else ""),
         item_code=c.item.code,
-        detail={"task": task.pk, "outcome": outcome},
-        # the applicant sees each result once concluded; "unable" is followed by another task
-        staff_only=outcome == Outcome.UNABLE,
+        visibility=STAFF if outcome == Outcome.UNABLE else None,  # a fallback task follows
     )
-    audit.record(actor, Event.OUTCOME_RECORDED, task, None, {"outcome": outcome, "note": note})
     if outcome == Outcome.CONSISTENT:
         _record_kept_if_all_consistent(task)
     return task
