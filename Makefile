@@ -54,8 +54,13 @@ browser-deps:
 		else echo "missing: sudo apt-get install chromium libatomic1"; exit 1; fi; \
 	fi
 
+# cases' own tests run a second time without the verification app installed (ADR 0009)
+CASE_TESTS = tests/test_case_services.py tests/test_case_api.py tests/test_case_views.py \
+	tests/test_withdrawn_commitment.py
+
 test: setup browser-deps
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --ds=tests.settings_without_verification $(CASE_TESTS)
 
 test-fast: setup
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not browser"

@@ -27,6 +27,14 @@ def _test_clock():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _strict_error_codes():
+    """An API refusal whose code no app lists in its ErrorCode enum fails the test."""
+    from chengnuo.config import api
+
+    api.STRICT_ERROR_CODES = True
+
+
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -27,7 +27,7 @@ from chengnuo.cases.models import Commitment
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.digest import sm3_hex
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from chengnuo.verification import assistance, inspection, selectors, services
+from chengnuo.verification import assistance, inspection, internal, selectors
 from chengnuo.verification.constants import (
     AssistanceStatus,
     CheckStatus,
@@ -373,7 +373,7 @@ def on_site(s) -> Inspection:
             method=VerificationMethod.ON_SITE,
             due_date=add_working_days(timezone.localdate(), 10),
         )
-        return services._inspection_create(task)
+        return internal.inspection_create(task)
 
 
 def test_an_inspection_goes_to_two_inspectors_of_the_agency(client, s, on_site):

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from chengnuo import audit
 from chengnuo.audit.models import AuditChain, AuditEvent
-from chengnuo.audit.services import verify_chain
+from chengnuo.audit.services import verify_chain, verify_one
+from chengnuo.core import spine
 from chengnuo.core.digest import digest_bytes
 
 from .factories import AgencyFactory
@@ -17,7 +17,7 @@ def three_events(db):
     agency = AgencyFactory()
     with transaction.atomic():
         for i in range(3):
-            audit.record(None, "test.event", agency, {"n": i}, {"n": i + 1})
+            spine.record(None, "test.event", agency, {"n": i}, {"n": i + 1})
     return list(AuditEvent.objects.order_by("seq"))
 
 
@@ -31,7 +31,7 @@ def test_sm3_digest_matches_the_standard_test_vector():
 
 def test_record_outside_a_transaction_is_refused(transactional_db):
     with pytest.raises(RuntimeError):
-        audit.record(None, "x", AgencyFactory())
+        spine.record(None, "x", AgencyFactory())
 
 
 def test_rows_chain_each_to_the_previous_hash(three_events):
@@ -98,10 +98,10 @@ def test_audit_verify_reports_a_forged_row_rehashed_without_its_successor(three_
 def test_each_agency_has_its_own_chain_numbered_from_one(db):
     a, b = AgencyFactory(), AgencyFactory()
     with transaction.atomic():
-        audit.record(None, "test.event", a, None, {"n": 1})
-        audit.record(None, "test.event", b, None, {"n": 1})
-        audit.record(None, "test.event", a, None, {"n": 2})
-        audit.record(None, "test.event", _platform_target(), None, {"n": 1})
+        spine.record(None, "test.event", a, None, {"n": 1})
+        spine.record(None, "test.event", b, None, {"n": 1})
+        spine.record(None, "test.event", a, None, {"n": 2})
+        spine.record(None, "test.event", _platform_target(), None, {"n": 1})
     rows = {(e.chain, e.seq) for e in AuditEvent.objects.all()}
     assert rows == {
         (f"agency:{a.pk}", 1),
@@ -123,19 +123,19 @@ def _platform_target():
 def test_events_are_appended_only_when_the_transaction_commits(db):
     agency = AgencyFactory()
     with transaction.atomic():
-        audit.record(None, "test.event", agency, None, {"n": 1})
+        spine.record(None, "test.event", agency, None, {"n": 1})
         assert AuditEvent.objects.count() == 0  # queued, the chain's head not yet locked
-        assert len(audit.services.pending()) == 1
+        assert len(spine.pending()) == 1
     assert AuditEvent.objects.count() == 1
 
 
 def test_a_rolled_back_savepoint_takes_its_events_with_it(db):
     agency = AgencyFactory()
     with transaction.atomic():
-        audit.record(None, "test.event", agency, None, {"kept": True})
+        spine.record(None, "test.event", agency, None, {"kept": True})
         try:
             with transaction.atomic():
-                audit.record(None, "test.event", agency, None, {"kept": False})
+                spine.record(None, "test.event", agency, None, {"kept": False})
                 raise ValueError
         except ValueError:
             pass
@@ -158,15 +158,15 @@ def test_a_broken_chain_names_its_agency_and_leaves_the_others_intact(db):
     a, b = AgencyFactory(), AgencyFactory()
     with transaction.atomic():
         for i in range(3):
-            audit.record(None, "test.event", a, None, {"n": i})
-            audit.record(None, "test.event", b, None, {"n": i})
+            spine.record(None, "test.event", a, None, {"n": i})
+            spine.record(None, "test.event", b, None, {"n": i})
     _sql(
         "UPDATE audit_auditevent SET after = %s WHERE chain = %s AND seq = 2",
         ['{"n": 99}', f"agency:{b.pk}"],
     )
     problem = verify_chain()
     assert (problem.chain, problem.seq, problem.kind) == (f"agency:{b.pk}", 2, "tampered")
-    assert audit.services.verify_one(f"agency:{a.pk}") is None
+    assert verify_one(f"agency:{a.pk}") is None
     with pytest.raises(CommandError, match=f"agency:{b.pk} broken at seq 2"):
         call_command("audit_verify")
 
@@ -178,7 +178,7 @@ def test_incremental_verification_starts_where_the_last_one_ended(three_events):
     assert (head.verified_seq, head.verified_hash) == (3, three_events[2].hash)
     agency = three_events[0].agency
     with transaction.atomic():
-        audit.record(None, "test.event", agency, None, {"n": 4})
+        spine.record(None, "test.event", agency, None, {"n": 4})
     # an edit before the verified point is beyond an incremental run, but not a full one
     _sql("UPDATE audit_auditevent SET after = %s WHERE chain = %s AND seq = 1", ['{"n": 7}', chain])
     call_command("audit_verify", "--incremental")  # rows 3..4 only: intact

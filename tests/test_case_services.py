@@ -1,7 +1,8 @@
 """Cases handled by commitment: the choice per item (R-2.1), credit eligibility (R-2.2), the risk
 level for staff (R-6.4), signing bound to the template versions read (R-3.1, R-3.3), liability
-insurance (R-6.5), withdrawal (R-6.2), decisions, published commitments (R-6.3), verification
-work, and every transition attributable and tamper-evident (R-9.1)."""
+insurance (R-6.5), withdrawal (R-6.2), decisions, published commitments (R-6.3), and every
+transition attributable and tamper-evident (R-9.1). These tests run with and without the
+verification app installed (`tests/settings_without_verification.py`)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDeni
 from chengnuo.documents import services as doc_services
 from chengnuo.documents.constants import TemplateKind
 from chengnuo.documents.models import CommitmentTemplate
-from chengnuo.verification.models import VerificationTask
 
 from .cases_helpers import (
     World,
@@ -349,8 +349,25 @@ def test_submission_is_refused_naming_each_unresolved_item(w, case):
     assert fresh(case).status == CaseStatus.DRAFT
 
 
-def test_approval_publishes_disclosed_commitments_and_creates_verification_work(w, settings):
-    settings.VERIFICATION_INTENSITY = {"A": {"share": 100, "timing": "after_decision"}}
+def test_the_case_flow_runs_whether_or_not_verification_is_installed(w):
+    """Run with tests/settings_without_verification.py too: cases import nothing from
+    verification, which only reacts to their events."""
+    import sys
+
+    from django.apps import apps
+
+    from chengnuo.core import events
+
+    installed = apps.is_installed("chengnuo.verification")
+    case = services.case_decide(actor=w.officer, case=ready_case(w), decision="approve")
+    assert case.status == CaseStatus.APPROVED
+    reacting = {h.key for h in events.handlers_for("case.approved")}
+    assert ("verification.draw_after" in reacting) == installed
+    if not installed:
+        assert not any(m.startswith("chengnuo.verification") for m in sys.modules)
+
+
+def test_approval_publishes_disclosed_commitments(w):
     case = ready_case(w)
     assert case.status == CaseStatus.SUBMITTED and case.due_date > timezone.localdate()
     case = services.case_decide(actor=w.officer, case=case, decision="approve")
@@ -361,12 +378,8 @@ def test_approval_publishes_disclosed_commitments_and_creates_verification_work(
     assert marriage.publish_from == today
     assert marriage.publish_to == today + dt.timedelta(days=29)
     assert social.publish_from is None
-    tasks = VerificationTask.objects.filter(commitment__case=case)
-    assert {t.commitment.item.code for t in tasks} == {w.social.code, w.marriage.code}
-    assert all(t.risk_level == "A" for t in tasks)
     kinds = list(case_timeline(case, staff=True).values_list("event", flat=True))
     assert kinds[0] == Event.CREATED and Event.DECIDED in kinds
-    assert "verification.sample_drawn" in kinds  # verification's events are the case's too
     assert verify_chain() is None
 
 

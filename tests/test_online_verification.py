@@ -24,7 +24,7 @@ from chengnuo.credit import services as credit_services
 from chengnuo.credit.models import Subject
 from chengnuo.documents import services as doc_services
 from chengnuo.sandbox import share_data, start
-from chengnuo.verification import online, services
+from chengnuo.verification import internal, online, services
 from chengnuo.verification.connector import (
     DataSourceConnector,
     SourceUnavailable,
@@ -135,7 +135,7 @@ def _task(commitment) -> VerificationTask:
             method="online",
             due_date=timezone.localdate() + dt.timedelta(days=30),
         )
-        services._start_task(task, plan)
+        internal._start_task(task, plan)
     return task
 
 

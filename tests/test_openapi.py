@@ -51,7 +51,7 @@ def test_check_fails_when_the_schema_is_missing(tmp_path, settings):
 
 def test_every_catalog_operation_documents_its_errors_and_staff_ones_their_auth():
     schema = json.loads(render_schema())
-    error_ref = "#/components/schemas/ErrorOut"
+    error_ref = "#/components/schemas/CatalogErrorOut"
     operations = [
         (path, method, op)
         for path, methods in schema["paths"].items()

@@ -10,8 +10,8 @@ import time
 import httpx
 import pytest
 
+from chengnuo.core.signing import sign as signature
 from chengnuo.sandbox import data, start
-from chengnuo.sandbox.server import signature
 
 APP_KEY = "test-app"
 SECRET = "test-secret"

@@ -21,9 +21,10 @@ from chengnuo.cases.constants import CaseStatus
 from chengnuo.cases.models import Case, Commitment
 from chengnuo.cases.selectors import case_timeline
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from chengnuo.core.models import Reaction
 from chengnuo.credit.models import CreditPlatform, CreditRecord, PushMessage
 from chengnuo.credit.services import credit_record_create
-from chengnuo.verification import handling, rules, services
+from chengnuo.verification import handling, internal, rules, services
 from chengnuo.verification.constants import HandlingStatus, Outcome, TaskStatus, Timing
 from chengnuo.verification.models import SamplingDraw, VerificationPlan, VerificationTask
 
@@ -52,7 +53,7 @@ def everything_verified(settings) -> None:
 
 def conclude(task: VerificationTask, outcome: str, note: str = "现场核查情况与承诺不符") -> None:
     with transaction.atomic():
-        services.task_conclude(task=task, outcome=outcome, note=note)
+        internal.task_conclude(task=task, outcome=outcome, note=note)
 
 
 # --- intensity and sampling (pure) ----------------------------------------------------------
@@ -192,6 +193,19 @@ def test_the_poorest_credit_is_verified_before_the_decision_and_blocks_approval(
     assert Case.objects.get(pk=case.pk).status == CaseStatus.SUBMITTED
 
 
+def test_approval_creates_verification_work_whose_events_are_the_cases(w, settings):
+    """Cases announce "case.approved"; verification's reaction draws in the same transaction,
+    and what it records belongs to the case's history."""
+    settings.VERIFICATION_INTENSITY = {"A": {"share": 100, "timing": "after_decision"}}
+    case = case_services.case_decide(actor=w.officer, case=ready_case(w), decision="approve")
+    tasks = VerificationTask.objects.filter(commitment__case=case)
+    assert {t.commitment.item.code for t in tasks} == {w.social.code, w.marriage.code}
+    assert all(t.risk_level == "A" for t in tasks)
+    kinds = list(case_timeline(case, staff=True).values_list("event", flat=True))
+    assert kinds.index("cases.decided") < kinds.index("verification.sample_drawn")
+    assert verify_chain() is None
+
+
 # --- outcomes and handling --------------------------------------------------------------------
 
 
@@ -205,14 +219,25 @@ def untrue(w, settings) -> VerificationTask:
     return VerificationTask.objects.get(pk=task.pk)
 
 
-def test_a_verified_true_commitment_is_recorded_as_kept(w, settings):
+def test_a_verified_true_commitment_is_recorded_as_kept(
+    w, settings, django_capture_on_commit_callbacks
+):
     everything_verified(settings)
     on_site_plans(w)
     case_services.case_decide(actor=w.officer, case=ready_case(w), decision="approve")
     task = VerificationTask.objects.get(commitment__item=w.social)
-    conclude(task, Outcome.CONSISTENT, "现场核查属实")
+    with django_capture_on_commit_callbacks(execute=True):
+        conclude(task, Outcome.CONSISTENT, "现场核查属实")
+    # credit records it after commit, through the outbox ("commitment.verified_true")
     record = CreditRecord.objects.get(subject=w.person, kind="commitment_kept")
     assert record.case_ref == task.commitment.case.number
+    reaction = Reaction.objects.get(handler="credit.record_commitment_kept")
+    assert reaction.done_at is not None and reaction.attempts == 1
+    # running it again (a redelivery) adds nothing
+    from chengnuo.credit.handlers import record_commitment_kept
+
+    record_commitment_kept(**reaction.payload)
+    assert CreditRecord.objects.filter(subject=w.person, kind="commitment_kept").count() == 1
 
 
 def test_revoking_an_approval_records_the_false_commitment_and_pushes_it(w, untrue):

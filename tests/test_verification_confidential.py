@@ -13,7 +13,7 @@ from django.test import Client
 from chengnuo.audit.models import AuditEvent
 from chengnuo.cases import services as case_services
 from chengnuo.cases.models import Case
-from chengnuo.verification import services as verification_services
+from chengnuo.verification import internal
 from chengnuo.verification.models import SamplingDraw, VerificationTask
 
 from .cases_helpers import build_world, ready_case
@@ -67,7 +67,7 @@ def test_the_applicant_sees_each_result_once_concluded(approved):
     task = VerificationTask.objects.filter(commitment__case=case).exclude(status="done").first()
     assert task is not None
     with transaction.atomic():
-        verification_services.task_conclude(task=task, outcome="consistent", note="数据比对一致")
+        internal.task_conclude(task=task, outcome="consistent", note="数据比对一致")
     body = page(w.applicant, case)
     assert "核查结果" in body and "属实" in body
 

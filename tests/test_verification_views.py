@@ -13,7 +13,7 @@ from chengnuo.cases import services as case_services
 from chengnuo.cases.constants import CaseStatus
 from chengnuo.cases.models import Case
 from chengnuo.credit.models import CreditRecord
-from chengnuo.verification import services
+from chengnuo.verification import internal
 from chengnuo.verification.constants import HandlingStatus, Outcome
 from chengnuo.verification.models import Handling, SamplingDraw, VerificationPlan, VerificationTask
 
@@ -42,7 +42,7 @@ def approved(w) -> Case:
 def untrue_task(w: World) -> VerificationTask:
     task = VerificationTask.objects.get(commitment__item=w.social)
     with transaction.atomic():
-        services.task_conclude(task=task, outcome=Outcome.INCONSISTENT, note="现场核查缴费记录不足")
+        internal.task_conclude(task=task, outcome=Outcome.INCONSISTENT, note="现场核查缴费记录不足")
     return VerificationTask.objects.get(pk=task.pk)
 
 

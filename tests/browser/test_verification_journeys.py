@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from chengnuo.agencies.constants import Role
 from chengnuo.cases.models import Commitment
 from chengnuo.core.calendar import add_working_days
-from chengnuo.verification import assistance, services
+from chengnuo.verification import assistance, internal
 from chengnuo.verification.constants import (
     AssistanceStatus,
     InspectionStatus,
@@ -99,7 +99,7 @@ def test_an_inspector_completes_an_on_site_task_on_a_phone(live_server, world, b
         user_with_role(Role.INSPECTOR, world.agency, username=f"inspector{i}")
     task = make_task(world, VerificationMethod.ON_SITE)
     with transaction.atomic():
-        inspection = services._inspection_create(task)
+        inspection = internal.inspection_create(task)
     inspector = inspection.inspectors.order_by("username").first()
     assert inspector is not None
 

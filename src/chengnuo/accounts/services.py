@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 
-from chengnuo import audit
+from chengnuo.core import spine
 from chengnuo.core.digest import digest_bytes
 from chengnuo.core.errors import DomainError, PermissionDenied
 
@@ -43,7 +43,7 @@ def login_attempt(*, request, username: str, password: str) -> User:
                     user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
                     user.failed_login_count = 0
                     user.save(update_fields=["failed_login_count", "locked_until"])
-                    audit.record(
+                    spine.record(
                         None,
                         EVENT_LOCKED,
                         user,
@@ -63,7 +63,7 @@ def login_attempt(*, request, username: str, password: str) -> User:
             authed.locked_until = None
             authed.last_login = now
             authed.save(update_fields=["failed_login_count", "locked_until", "last_login"])
-            audit.record(authed, EVENT_LOGIN, authed, None, None)
+            spine.record(authed, EVENT_LOGIN, authed, None, None)
             return authed
     raise refusal
 
@@ -94,7 +94,7 @@ def user_unlock(*, actor, user: User) -> User:
         locked.failed_login_count = 0
         locked.locked_until = None
         locked.save(update_fields=["failed_login_count", "locked_until"])
-        audit.record(actor, EVENT_UNLOCKED, locked, before, None)
+        spine.record(actor, EVENT_UNLOCKED, locked, before, None)
     return locked
 
 
@@ -108,7 +108,7 @@ def api_token_create(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         row = ApiToken.objects.create(user=user, name=name, key_digest=digest_bytes(token.encode()))
-        audit.record(actor, EVENT_TOKEN_CREATED, row, None, {"name": name, "user_id": user.pk})
+        spine.record(actor, EVENT_TOKEN_CREATED, row, None, {"name": name, "user_id": user.pk})
     return row, token
 
 
@@ -119,7 +119,7 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
         if locked.revoked_at is None:
             locked.revoked_at = timezone.now()
             locked.save(update_fields=["revoked_at"])
-            audit.record(
+            spine.record(
                 actor, EVENT_TOKEN_REVOKED, locked, None, {"revoked_at": locked.revoked_at}
             )
     return locked
@@ -149,5 +149,5 @@ def user_save(*, actor, user: User) -> User:
             before = {f: getattr(old, f) for f in USER_FIELDS} if old else None
         user.save()
         event = EVENT_USER_UPDATED if before else EVENT_USER_CREATED
-        audit.record(actor, event, user, before, {f: getattr(user, f) for f in USER_FIELDS})
+        spine.record(actor, event, user, before, {f: getattr(user, f) for f in USER_FIELDS})
     return user

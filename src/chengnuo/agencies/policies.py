@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from chengnuo.core.actors import Actor, actor_user
 
 from .constants import STAFF_ROLES, Role
 from .models import Agency, Membership
 
 
-def memberships(user: Any) -> list[Membership]:
-    if user is None or not getattr(user, "is_authenticated", False):
+def memberships(actor: Actor) -> list[Membership]:
+    user = actor_user(actor)
+    if user is None:
         return []
     cached = getattr(user, "_chengnuo_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related("agency"))
-        user._chengnuo_memberships = cached
+        cached = list(Membership.objects.filter(user_id=user.pk).select_related("agency"))
+        setattr(user, "_chengnuo_memberships", cached)  # noqa: B010 — per-request cache
     return cached
 
 
-def has_role(user: Any, role: Role | str, agency: Agency | int | None = None) -> bool:
+def has_role(user: Actor, role: Role | str, agency: Agency | int | None = None) -> bool:
     agency_id = agency.pk if isinstance(agency, Agency) else agency
     return any(
         m.role == role and (agency_id is None or m.agency_id == agency_id)
@@ -26,23 +27,23 @@ def has_role(user: Any, role: Role | str, agency: Agency | int | None = None) ->
     )
 
 
-def agency_ids_with_role(user: Any, *roles: Role | str) -> set[int]:
+def agency_ids_with_role(user: Actor, *roles: Role | str) -> set[int]:
     return {m.agency_id for m in memberships(user) if m.role in roles and m.agency_id is not None}
 
 
-def staff_agency_ids(user: Any) -> set[int]:
+def staff_agency_ids(user: Actor) -> set[int]:
     return {m.agency_id for m in memberships(user) if m.role in STAFF_ROLES and m.agency_id}
 
 
-def is_staff_member(user: Any) -> bool:
+def is_staff_member(user: Actor) -> bool:
     return any(m.role in STAFF_ROLES for m in memberships(user))
 
 
-def is_system_admin(user: Any) -> bool:
+def is_system_admin(user: Actor) -> bool:
     return has_role(user, Role.SYSTEM_ADMIN) or bool(getattr(user, "is_superuser", False))
 
 
-def reviewable_agency_ids(user: Any) -> set[int]:
+def reviewable_agency_ids(user: Actor) -> set[int]:
     """Agencies whose catalog changes this Justice Bureau reviewer files (R-7.2).
 
     A city-level Justice Bureau reviews every agency; a county-level one reviews its region.
@@ -57,7 +58,7 @@ def reviewable_agency_ids(user: Any) -> set[int]:
     return ids
 
 
-def _overseen_by_justice_role(user: Any, role: Role) -> set[int]:
+def _overseen_by_justice_role(user: Actor, role: Role) -> set[int]:
     """A Justice Bureau member with `role`: a city-level bureau oversees every agency, a
     county-level one its region."""
     ids: set[int] = set()
@@ -70,7 +71,7 @@ def _overseen_by_justice_role(user: Any, role: Role) -> set[int]:
     return ids
 
 
-def auditable_agency_ids(user: Any) -> set[int]:
+def auditable_agency_ids(user: Actor) -> set[int]:
     """Agencies whose audit trail the user may read: own agencies' admins and auditors,
     the Justice Bureau (its reviewers and its auditors) for those it oversees, everything for
     system admins."""
@@ -80,12 +81,12 @@ def auditable_agency_ids(user: Any) -> set[int]:
     return ids | reviewable_agency_ids(user) | _overseen_by_justice_role(user, Role.AUDITOR)
 
 
-def justice_overseen_agency_ids(user: Any) -> set[int]:
+def justice_overseen_agency_ids(user: Actor) -> set[int]:
     """Agencies the Justice Bureau member oversees, as reviewer or as auditor."""
     return reviewable_agency_ids(user) | _overseen_by_justice_role(user, Role.AUDITOR)
 
 
-def oversees_city(user: Any) -> bool:
+def oversees_city(user: Actor) -> bool:
     """A member of the city-level Justice Bureau as reviewer or auditor, or a system admin."""
     return is_system_admin(user) or any(
         m.role in (Role.JUSTICE_REVIEWER, Role.AUDITOR)

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
-from chengnuo import audit
+from chengnuo.core import spine
+from chengnuo.core.actors import Actor
 from chengnuo.core.errors import DomainError, PermissionDenied
 
 from .constants import Event, Role
@@ -22,7 +23,7 @@ EVENT_REVOKED = Event.REVOKED
 AGENCYLESS_ROLES = {Role.APPLICANT, Role.SYSTEM_ADMIN}
 
 
-def _require_system_admin(actor: Any) -> None:
+def _require_system_admin(actor: Actor) -> None:
     if not is_system_admin(actor):
         raise PermissionDenied("只有系统管理员可以维护机关和角色")
 
@@ -31,7 +32,7 @@ def _agency_state(agency: Agency) -> dict[str, Any]:
     return {f: getattr(agency, f) for f in AGENCY_FIELDS}
 
 
-def agency_save(*, actor: Any, agency: Agency) -> Agency:
+def agency_save(*, actor: Actor, agency: Agency) -> Agency:
     """Create or update an agency from a validated (full_clean) instance."""
     _require_system_admin(actor)
     agency.full_clean()
@@ -42,7 +43,7 @@ def agency_save(*, actor: Any, agency: Agency) -> Agency:
             before = _agency_state(old)
         agency.save()
         event = EVENT_AGENCY_UPDATED if before else EVENT_AGENCY_CREATED
-        audit.record(actor, event, agency, before, _agency_state(agency))
+        spine.record(actor, event, agency, before, _agency_state(agency))
     return agency
 
 
@@ -59,7 +60,7 @@ def _check_membership(m: Membership) -> None:
         )
 
 
-def membership_save(*, actor: Any, membership: Membership) -> Membership:
+def membership_save(*, actor: Actor, membership: Membership) -> Membership:
     """Grant a role within an agency, or change an existing grant."""
     _require_system_admin(actor)
     _check_membership(membership)
@@ -70,13 +71,13 @@ def membership_save(*, actor: Any, membership: Membership) -> Membership:
             before = _membership_state(old) if old else None
         membership.save()
         event = EVENT_CHANGED if before else EVENT_GRANTED
-        audit.record(actor, event, membership, before, _membership_state(membership))
+        spine.record(actor, event, membership, before, _membership_state(membership))
     return membership
 
 
-def membership_revoke(*, actor: Any, membership: Membership) -> None:
+def membership_revoke(*, actor: Actor, membership: Membership) -> None:
     _require_system_admin(actor)
     with transaction.atomic():
         before = _membership_state(membership)
-        audit.record(actor, EVENT_REVOKED, membership, before, None)
+        spine.record(actor, EVENT_REVOKED, membership, before, None)
         membership.delete()

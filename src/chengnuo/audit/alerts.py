@@ -9,11 +9,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from chengnuo.accounts.actors import person_of
 from chengnuo.agencies.constants import Role
 from chengnuo.agencies.policies import agency_ids_with_role, auditable_agency_ids, is_system_admin
+from chengnuo.core import spine
+from chengnuo.core.actors import Actor
 from chengnuo.core.errors import DomainError, NotFound
 
-from . import services as audit
 from .constants import Event
 from .models import Alert
 
@@ -33,7 +35,7 @@ def alert_raise(*, kind: str, agency: Any, staff: Any, message: str, count: int 
         count=count,
         raised_at=timezone.now(),
     )
-    audit.record(
+    spine.record(
         None, RAISED, alert, None, {"kind": kind, "staff": staff.pk, "count": count}, agency=agency
     )
     return alert
@@ -50,7 +52,7 @@ def open_alert(kind: str, staff: Any, since: Any) -> Alert | None:
     )
 
 
-def _watched_agency_ids(actor: Any) -> set[int] | None:
+def _watched_agency_ids(actor: Actor) -> set[int] | None:
     """Agency admins watch their agencies; auditors and the Justice Bureau the agencies whose
     trail they read; system admins everything (None)."""
     if is_system_admin(actor):
@@ -60,18 +62,18 @@ def _watched_agency_ids(actor: Any) -> set[int] | None:
     return auditable_agency_ids(actor)
 
 
-def alerts_for(actor: Any) -> QuerySet[Alert]:
+def alerts_for(actor: Actor) -> QuerySet[Alert]:
     ids = _watched_agency_ids(actor)
     qs = Alert.objects.select_related("agency", "staff", "acknowledged_by")
     return qs if ids is None else qs.filter(agency_id__in=ids)
 
 
-def can_watch_alerts(actor: Any) -> bool:
+def can_watch_alerts(actor: Actor) -> bool:
     ids = _watched_agency_ids(actor)
     return ids is None or bool(ids)
 
 
-def alert_acknowledge(*, actor: Any, alert: Alert, note: str) -> Alert:
+def alert_acknowledge(*, actor: Actor, alert: Alert, note: str) -> Alert:
     """Close an alert with what was found and done (the agency admin or an auditor)."""
     if not alerts_for(actor).filter(pk=alert.pk).exists():
         raise NotFound()
@@ -86,9 +88,9 @@ def alert_acknowledge(*, actor: Any, alert: Alert, note: str) -> Alert:
         locked = Alert.objects.select_for_update().get(pk=alert.pk)
         if locked.acknowledged_at is not None:
             return locked
-        locked.acknowledged_by = actor
+        locked.acknowledged_by = person_of(actor)
         locked.acknowledged_at = timezone.now()
         locked.note = text
         locked.save(update_fields=["acknowledged_by", "acknowledged_at", "note"])
-        audit.record(actor, ACKNOWLEDGED, locked, {"open": True}, {"note": text})
+        spine.record(actor, ACKNOWLEDGED, locked, {"open": True}, {"note": text})
     return locked

@@ -3,8 +3,6 @@ the object and its agency's trail."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 
@@ -16,6 +14,7 @@ from chengnuo.agencies.policies import (
     is_system_admin,
     oversees_city,
 )
+from chengnuo.core.actors import Actor
 from chengnuo.core.errors import NotFound
 
 from .models import AuditEvent
@@ -39,7 +38,7 @@ CREDIT_HISTORY_TYPES = {
 }
 
 
-def history_target_get(actor: Any, target_type: str, pk: str) -> Model:
+def history_target_get(actor: Actor, target_type: str, pk: str) -> Model:
     owner = HISTORY_TYPES.get(target_type)
     if owner is None and target_type not in CREDIT_HISTORY_TYPES:
         raise NotFound()
@@ -57,7 +56,7 @@ def history_target_get(actor: Any, target_type: str, pk: str) -> Model:
     return obj
 
 
-def history_for(actor: Any, target: Model) -> QuerySet[AuditEvent]:
+def history_for(actor: Actor, target: Model) -> QuerySet[AuditEvent]:
     return (
         AuditEvent.objects.filter(
             target_type=f"{target._meta.app_label}.{target._meta.model_name}",
@@ -68,7 +67,7 @@ def history_for(actor: Any, target: Model) -> QuerySet[AuditEvent]:
     )
 
 
-def events_visible_to(actor: Any) -> QuerySet[AuditEvent] | None:
+def events_visible_to(actor: Actor) -> QuerySet[AuditEvent] | None:
     """The trail an actor may search: the agencies they audit (agency admins and auditors
     their own, the Justice Bureau — reviewers and auditors — those it oversees, system admins
     all). Events of no agency (credit file, system work) only for city-level overseers and

@@ -1,18 +1,10 @@
-"""The event spine (R-9.1, ADR 0009): `record(...)` appends one event inside every service's
-transaction; events are hash-chained per agency.
+"""The event store (R-9.1, ADR 0009): the events services record through `core.spine` are
+appended here, hash-chained per agency, and verified chain by chain.
 
-Each event names the row a write changed (`target`) and the main object it is about (`about`,
-by default the target's `audit_object`: the case for a commitment, a verification task or an
-assistance request; the subject for a credit record …), its agency (whose chain it joins), the
-actor, the time, its kind and who may see it.
-
-Appending is deferred to the end of the transaction. `record` only queues the event on the
-database connection; the platform's database backends (`core/db`) append the queue just before
-COMMIT — the chain's head row is locked (`SELECT … FOR UPDATE`, chains in key order) as the last
-thing the transaction waits for, so no service holds a chain lock while it waits for another
-row, and agencies never wait for each other. A rolled-back transaction or savepoint drops its
-queued events with its changes. Under Django's TestCase (no real COMMIT) the queue is appended
-when a block directly inside the test's transaction exits.
+`append(conn, events)` is registered with the spine and called by the database backends just
+before COMMIT: it locks each chain's head row (`SELECT … FOR UPDATE`, chains in key order) as
+the last thing the transaction waits for, numbers the events in the order they were recorded,
+links each to the previous hash and inserts them.
 """
 
 from __future__ import annotations
@@ -22,26 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-from chengnuo.core import events as kinds
-from chengnuo.core.digest import digest_json, jsonable
+from chengnuo.core.digest import digest_json
+from chengnuo.core.spine import PLATFORM_CHAIN, PendingEvent, chain_key, target_type_of
 
 from .models import AuditChain, AuditEvent
 
 GENESIS = "0" * 64
-PLATFORM_CHAIN = "platform"
-_PENDING = "_chengnuo_audit_pending"
-
-
-def target_type_of(target: Model) -> str:
-    return f"{target._meta.app_label}.{target._meta.model_name}"
-
-
-def chain_key(agency_id: int | None) -> str:
-    return f"agency:{agency_id}" if agency_id else PLATFORM_CHAIN
 
 
 def _content(event: AuditEvent) -> dict[str, Any]:
@@ -74,99 +55,10 @@ def compute_hash(event: AuditEvent) -> str:
     return digest_json(_content(event))
 
 
-def _agency_of(target: Model, about: Model, agency: Any) -> Any:
-    if agency is not None:
-        return agency
-    for obj in (about, target):
-        if obj._meta.model_name == "agency":
-            return obj
-        found = getattr(obj, "agency", None)
-        if found is not None:
-            return found
-    return None
-
-
-def record(
-    actor: Any,
-    event: str,
-    target: Model,
-    before: dict | None = None,
-    after: dict | None = None,
-    *,
-    agency: Any = None,
-    about: Model | None = None,
-    visibility: str | None = None,
-    message: str = "",
-    item_code: str = "",
-) -> AuditEvent:
-    """Queue one event; it is appended to its agency's chain when the transaction commits.
-    Must run inside the caller's (the service's) transaction."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("audit.record must be called inside the service's transaction")
-    if about is None:
-        about = getattr(target, "audit_object", None) or target
-    agency = _agency_of(target, about, agency)
-    if visibility is None:
-        visibility = kinds.kind(str(event)).visibility
-    if visibility not in kinds.VISIBILITIES:
-        raise ValueError(f"unknown visibility {visibility!r}")
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    agency_id = getattr(agency, "pk", None)
-    row = AuditEvent(
-        chain=chain_key(agency_id),
-        occurred_at=timezone.now(),
-        actor=user,
-        actor_label=str(user) if user else (str(actor) if actor else "系统"),
-        event=str(event),
-        target_type=target_type_of(target),
-        target_id=str(target.pk),
-        target_label=str(target)[:255],
-        object_type=target_type_of(about),
-        object_id=str(about.pk),
-        object_label=str(about)[:255],
-        agency_id=agency_id,
-        visibility=visibility,
-        message=message,
-        item_code=item_code or "",
-        before=jsonable(before) if before is not None else None,
-        after=jsonable(after) if after is not None else None,
-    )
-    _queue(connection).append((frozenset(connection.savepoint_ids), row))
-    return row
-
-
-# --- the queue and its append (called by the database backends in core/db) ------------------
-
-
-def _queue(conn: Any) -> list[tuple[frozenset, AuditEvent]]:
-    queue = getattr(conn, _PENDING, None)
-    if queue is None:
-        queue = []
-        setattr(conn, _PENDING, queue)
-    return queue
-
-
-def pending(conn: Any = None) -> list[AuditEvent]:
-    """Events recorded in the current transaction and not appended yet."""
-    return [row for _sids, row in _queue(conn or connection)]
-
-
-def discard(conn: Any, savepoint_id: str | None = None) -> None:
-    """Drop the events of a rolled-back savepoint (or of the whole transaction)."""
-    if savepoint_id is None:
-        setattr(conn, _PENDING, [])
-    else:
-        setattr(conn, _PENDING, [(s, r) for s, r in _queue(conn) if savepoint_id not in s])
-
-
-def flush(conn: Any) -> int:
+def append(conn: Any, pending: list[PendingEvent]) -> int:
     """Append the queued events to their chains, inside the transaction about to commit. The
     head of each chain is locked in key order; events keep the order they were recorded in."""
-    queue = _queue(conn)
-    if not queue:
-        return 0
-    rows = [row for _sids, row in queue]
-    setattr(conn, _PENDING, [])
+    rows = [_row(p) for p in pending]
     by_chain: dict[str, list[AuditEvent]] = {}
     for row in rows:
         by_chain.setdefault(row.chain, []).append(row)
@@ -185,6 +77,28 @@ def flush(conn: Any) -> int:
             )
     AuditEvent.objects.using(conn.alias).bulk_create(rows)
     return len(rows)
+
+
+def _row(p: PendingEvent) -> AuditEvent:
+    return AuditEvent(
+        chain=p.chain,
+        occurred_at=p.occurred_at,
+        actor=p.actor,
+        actor_label=p.actor_label,
+        event=p.event,
+        target_type=p.target_type,
+        target_id=p.target_id,
+        target_label=p.target_label,
+        object_type=p.object_type,
+        object_id=p.object_id,
+        object_label=p.object_label,
+        agency_id=p.agency_id,
+        visibility=p.visibility,
+        message=p.message,
+        item_code=p.item_code,
+        before=p.before,
+        after=p.after,
+    )
 
 
 def _table(conn: Any) -> str:
@@ -304,4 +218,11 @@ def events_about(obj: Model):
     )
 
 
-__all__ = ["events_about", "events_for", "flush", "record", "verify_chain"]
+__all__ = [
+    "PLATFORM_CHAIN",
+    "append",
+    "chain_key",
+    "events_about",
+    "events_for",
+    "verify_chain",
+]

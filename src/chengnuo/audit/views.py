@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chengnuo.agencies.models import Agency
-from chengnuo.catalog.views import staff_view
+from chengnuo.core.actors import Actor
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
+from chengnuo.core.web import fail, staff_view
 
 from . import alerts, display
 from .selectors import HISTORY_TYPES, events_visible_to, history_for, history_target_get
@@ -113,7 +114,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _agency_choices(actor: Any) -> list[Agency]:
+def _agency_choices(actor: Actor) -> list[Agency]:
     from chengnuo.agencies.policies import auditable_agency_ids, is_system_admin
 
     qs = Agency.objects.order_by("level", "name")
@@ -146,7 +147,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
-        messages.error(request, exc.message)
+        fail(request, exc)
     else:
         messages.success(request, "已记录处理意见")
     return redirect("audit:alerts")

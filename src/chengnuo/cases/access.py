@@ -8,10 +8,11 @@ from typing import Any
 from django.urls import reverse
 
 from chengnuo.agencies.policies import agency_ids_with_role
+from chengnuo.core.actors import Actor
 from chengnuo.credit.access import LOOKUP_ROLES, AccessContext
 
 
-def case_contexts(actor: Any, subject: Any) -> list[AccessContext]:
+def case_contexts(actor: Actor, subject: Any) -> list[AccessContext]:
     from .models import Case
 
     agencies = agency_ids_with_role(actor, *LOOKUP_ROLES)

@@ -19,10 +19,12 @@ from ninja import File, Form, Header, Query, Router, Status, UploadedFile
 
 from chengnuo.accounts.api_auth import STAFF_AUTH
 from chengnuo.catalog.models import Matter
+from chengnuo.core.actors import Actor
 from chengnuo.core.digest import digest_bytes
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
 from chengnuo.core.events import kind_label
 from chengnuo.core.idempotency import HEADER, idempotent
+from chengnuo.core.schemas import error_responses
 from chengnuo.credit.models import Subject
 
 from . import policies, selectors, services
@@ -79,8 +81,8 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _errors(*statuses: int) -> dict[int, type[ErrorOut]]:
-    return dict.fromkeys(statuses, ErrorOut)
+def _errors(*statuses: int) -> dict[int, Any]:
+    return error_responses(ErrorOut, *statuses)
 
 
 # --- output builders (masked only) ----------------------------------------------------------
@@ -198,7 +200,7 @@ def _item_out(line: CaseItem, case_version: int) -> CaseItemOut:
     )
 
 
-def _sees_risk(actor: Any, case: Case) -> bool:
+def _sees_risk(actor: Actor, case: Case) -> bool:
     """R-6.4: the risk level is for the staff of the case's agency (and those who read it)."""
     if policies.handles(actor, case.agency_id):
         return True
@@ -206,7 +208,7 @@ def _sees_risk(actor: Any, case: Case) -> bool:
     return ids is None or case.agency_id in ids
 
 
-def _case_out(actor: Any, case: Case) -> CaseOut:
+def _case_out(actor: Actor, case: Case) -> CaseOut:
     return CaseOut(
         **_summary_fields(case),
         risk_level=case.risk_level if _sees_risk(actor, case) else None,
@@ -227,7 +229,7 @@ def _case_out(actor: Any, case: Case) -> CaseOut:
     )
 
 
-def _fresh(actor: Any, number: str) -> Case:
+def _fresh(actor: Actor, number: str) -> Case:
     return selectors.case_get_for(actor, number)
 
 
@@ -245,7 +247,7 @@ def _matter(code: str) -> Matter:
     return matter
 
 
-def _subject(actor: Any, matter: Matter, pk: int) -> Subject:
+def _subject(actor: Actor, matter: Matter, pk: int) -> Subject:
     subject = Subject.objects.filter(pk=pk).first()
     if subject is None:
         # Only a clerk of the agency learns that the subject does not exist.

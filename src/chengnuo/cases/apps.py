@@ -6,6 +6,12 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
+        from chengnuo.core.errors import register_error_codes
+
+        from .errors import ErrorCode
+
+        register_error_codes(self.label, ErrorCode)
+
         from chengnuo.core.events import register_kinds
 
         from .constants import Event
@@ -17,3 +23,14 @@ class CasesConfig(AppConfig):
         from .access import case_contexts
 
         register_provider("cases.case", case_contexts)
+
+        from chengnuo.core import events
+
+        from .services import archive_signed_pdf
+
+        events.on(
+            "commitment.signed",
+            archive_signed_pdf,
+            key="cases.archive_signed_pdf",
+            phase=events.ON_COMMIT,
+        )

@@ -12,9 +12,16 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from chengnuo.catalog.schemas import MAX_OFFSET, Choice, ErrorOut, Id, LongText, Payload, ShortText
+from chengnuo.catalog.errors import ErrorCode as CatalogErrorCode
+from chengnuo.core.schemas import MAX_OFFSET, Choice, Id, LongText, Payload, ShortText, error_out
+from chengnuo.credit.errors import ErrorCode as CreditErrorCode
+from chengnuo.documents.errors import ErrorCode as DocumentsErrorCode
 
-__all__ = ["ErrorOut"]
+from .errors import ErrorCode
+
+# a case's services also refuse with the codes of the credit, documents and catalog rules they
+# apply (eligibility, the commitment text, the item in force)
+ErrorOut = error_out("Cases", ErrorCode, CreditErrorCode, DocumentsErrorCode, CatalogErrorCode)
 
 Version = Field(
     None,

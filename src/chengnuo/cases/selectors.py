@@ -10,18 +10,20 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from chengnuo.accounts.actors import user_of
 from chengnuo.audit.models import AuditEvent
 from chengnuo.audit.services import events_about
 from chengnuo.catalog.constants import DisclosureScope
 from chengnuo.catalog.models import Matter
+from chengnuo.core.actors import Actor
 from chengnuo.core.errors import NotFound
 from chengnuo.core.events import APPLICANT, PUBLIC
+from chengnuo.core.rules import MAX_ID
 
 from . import policies
 from .constants import CONCLUDED, CaseStatus, CommitmentStatus
 from .models import Case, CaseItem, Commitment, Proof
 
-MAX_ID = 2**31 - 1
 PORTAL_SCOPES = (DisclosureScope.WEBSITE, DisclosureScope.NATIONAL_PLATFORM)
 
 
@@ -29,29 +31,31 @@ def _base() -> QuerySet[Case]:
     return Case.objects.select_related("matter", "agency", "subject", "decided_by")
 
 
-def cases_visible_to(actor: Any) -> QuerySet[Case]:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+def cases_visible_to(actor: Actor) -> QuerySet[Case]:
+    user = user_of(actor)
+    if user is None:
         return Case.objects.none()
     from chengnuo.credit.models import SubjectLink
 
-    own = Q(subject__in=SubjectLink.objects.filter(user=actor).values("subject_id"))
+    own = Q(subject__in=SubjectLink.objects.filter(user=user).values("subject_id"))
     agency_ids = policies.staff_readable_agency_ids(actor)
     if agency_ids is None:
         return _base()
     return _base().filter(own | Q(agency_id__in=agency_ids))
 
 
-def my_cases(actor: Any) -> QuerySet[Case]:
+def my_cases(actor: Actor) -> QuerySet[Case]:
     """The applicant's own cases (of the subjects linked to the account)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    user = user_of(actor)
+    if user is None:
         return Case.objects.none()
     from chengnuo.credit.models import SubjectLink
 
-    return _base().filter(subject__in=SubjectLink.objects.filter(user=actor).values("subject_id"))
+    return _base().filter(subject__in=SubjectLink.objects.filter(user=user).values("subject_id"))
 
 
 def staff_cases(
-    actor: Any,
+    actor: Actor,
     *,
     status: str = "",
     matter_id: int | None = None,
@@ -73,7 +77,7 @@ def staff_cases(
     return qs.order_by("due_date", "-created_at") if status == CaseStatus.SUBMITTED else qs
 
 
-def case_get_for(actor: Any, number: str) -> Case:
+def case_get_for(actor: Actor, number: str) -> Case:
     if not isinstance(number, str) or not 0 < len(number) <= 32:
         raise NotFound()
     case = cases_visible_to(actor).filter(number=number).first()
@@ -107,7 +111,7 @@ def case_timeline(case: Case, *, staff: bool) -> QuerySet[AuditEvent]:
     return rows if staff else rows.filter(visibility__in=(APPLICANT, PUBLIC))
 
 
-def commitment_get_for(actor: Any, pk: Any) -> Commitment:
+def commitment_get_for(actor: Actor, pk: Any) -> Commitment:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -126,7 +130,7 @@ def commitment_get_for(actor: Any, pk: Any) -> Commitment:
     return c
 
 
-def proof_get_for(actor: Any, pk: Any) -> Proof:
+def proof_get_for(actor: Actor, pk: Any) -> Proof:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -174,7 +178,7 @@ def public_commitment_get(pk: Any, *, on: date | None = None) -> Commitment:
     return c
 
 
-def withdrawal_counts(actor: Any) -> dict[str, int]:
+def withdrawal_counts(actor: Actor) -> dict[str, int]:
     """Statistics of the actor's agencies: commitments signed, withdrawn, and cases concluded."""
     cases = staff_cases(actor)
     commitments = Commitment.objects.filter(case__in=cases)

@@ -18,11 +18,12 @@ from django.db import transaction
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
-from chengnuo import audit
+from chengnuo.accounts.actors import person_of
 from chengnuo.catalog.constants import ItemStatus
 from chengnuo.catalog.models import CatalogVersion, CertificationItem, Matter
 from chengnuo.catalog.selectors import matter_items_in_force
-from chengnuo.core import events
+from chengnuo.core import events, spine
+from chengnuo.core.actors import Actor
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.digest import digest_bytes, digest_json
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -95,7 +96,7 @@ def _when(case: Case) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _act_on(actor: Any, case: Case) -> None:
+def _act_on(actor: Actor, case: Case) -> None:
     if not policies.may_act_on(actor, case):
         raise NotFound()
 
@@ -172,7 +173,7 @@ def time_limit_days(matter: Matter) -> int:
 # --- create ---------------------------------------------------------------------------------
 
 
-def case_create(*, actor: Any, matter: Matter, subject: Subject) -> Case:
+def case_create(*, actor: Actor, matter: Matter, subject: Subject) -> Case:
     """Start a case: online by an applicant acting for the subject, or at the window by a clerk
     of the matter's agency. Each certification item the matter requires gets its line with the
     commit offer decided now (catalog version in force today + credit eligibility, R-2.2), and
@@ -194,7 +195,7 @@ def case_create(*, actor: Any, matter: Matter, subject: Subject) -> Case:
             agency_id=matter.agency_id,
             subject=subject,
             channel=channel,
-            started_by=actor,
+            started_by=person_of(actor),
             risk_level=risk.level,
             risk_score=risk.score,
             risk_factors=[{"label": f.label, "points": f.points} for f in risk.factors],
@@ -222,7 +223,7 @@ def case_create(*, actor: Any, matter: Matter, subject: Subject) -> Case:
             "risk_level": risk.level,
             "items": {line.item.code: line.commit_offered for line in lines},
         }
-        audit.record(
+        spine.record(
             actor,
             Event.CREATED,
             case,
@@ -243,7 +244,7 @@ def _lock_line(case_item: CaseItem, expected_version: int | None) -> tuple[Case,
 
 
 def item_choose(
-    *, actor: Any, case_item: CaseItem, choice: str, expected_version: int | None = None
+    *, actor: Actor, case_item: CaseItem, choice: str, expected_version: int | None = None
 ) -> CaseItem:
     """R-2.1: commit or submit the proof. Commit only when offered today (catalog and credit are
     checked again); proof is always allowed. A signed commitment is left by withdrawing it."""
@@ -275,7 +276,7 @@ def item_choose(
         line.save(update_fields=["choice", "eligibility", "commit_offered", "catalog_version"])
         _bump(case)
         label = Choice(choice).label
-        audit.record(
+        spine.record(
             actor,
             Event.ITEM_CHOSEN,
             case,
@@ -335,7 +336,7 @@ def _signed_record(c: Commitment) -> dict[str, Any]:
 
 def commitment_sign(
     *,
-    actor: Any,
+    actor: Actor,
     case_item: CaseItem,
     read: ReadVersions,
     facts: dict[str, Any],
@@ -419,7 +420,7 @@ def commitment_sign(
             facts=clean_facts,
             insurance=clean_insurance,
             signer_name=case.subject.name,
-            signed_by=actor,
+            signed_by=person_of(actor),
             signed_at=timezone.now(),
             method=method,
         )
@@ -446,7 +447,7 @@ def commitment_sign(
                 "digest": c.digest,
                 "insured": bool(clean_insurance),
             }
-            audit.record(
+            spine.record(
                 actor,
                 Event.COMMITMENT_SIGNED,
                 case,
@@ -459,15 +460,14 @@ def commitment_sign(
             if c.signature_scan:
                 default_storage.delete(c.signature_scan.name)
             raise
-        pk = c.pk
-        transaction.on_commit(lambda: _enqueue_archive(pk))
+        # the PDF is archived after commit ("cases.archive_signed_pdf", retried until done)
+        events.emit("commitment.signed", commitment=c, actor=actor)
     return c
 
 
-def _enqueue_archive(pk: int) -> None:
-    from .tasks import archive_commitment
-
-    archive_commitment.enqueue(pk)
+def archive_signed_pdf(*, commitment: int, actor: Actor = None) -> None:
+    """On-commit reaction to "commitment.signed"."""
+    commitment_archive(commitment_id=commitment)
 
 
 def signed_content(c: Commitment) -> dict[str, Any]:
@@ -488,22 +488,24 @@ def commitment_archive(*, commitment_id: int) -> Commitment:
     and record its SM3 digest. Idempotent: an archived commitment is left as it is."""
     from chengnuo.documents.render import render_pdf
 
+    c = Commitment.objects.select_related("case", "item", "commitment_version", "subject").get(
+        pk=commitment_id
+    )
+    if c.pdf:
+        return c
+    # rendered before any lock: what was signed does not change
+    v = c.commitment_version
+    data = render_pdf(v.content, signed_content(c), number=v.number, digest=v.digest)
     with transaction.atomic():
-        c = (
-            Commitment.objects.select_for_update(of=("self", "case"))
-            .select_related("case", "item", "commitment_version", "subject")
-            .get(pk=commitment_id)
-        )
-        if c.pdf:
-            return c
-        v = c.commitment_version
-        data = render_pdf(v.content, signed_content(c), number=v.number, digest=v.digest)
+        locked = Commitment.objects.select_for_update(of=("self",)).get(pk=commitment_id)
+        if locked.pdf:
+            return locked  # archived meanwhile by another run
         c.pdf_digest = digest_bytes(data)
         c.pdf.save(f"{c.case.number}-{c.item.code}-{c.pk}.pdf", ContentFile(data), save=False)
         try:
             c.save(update_fields=["pdf", "pdf_digest"])
             after = {"commitment_id": c.pk, "pdf_digest": c.pdf_digest}
-            audit.record(
+            spine.record(
                 None,
                 Event.COMMITMENT_ARCHIVED,
                 c,
@@ -519,7 +521,7 @@ def commitment_archive(*, commitment_id: int) -> Commitment:
 
 
 def commitment_withdraw(
-    *, actor: Any, commitment: Commitment, reason: str, expected_version: int | None = None
+    *, actor: Actor, commitment: Commitment, reason: str, expected_version: int | None = None
 ) -> Commitment:
     """R-6.2: before the case is concluded the applicant may withdraw a commitment with a
     stated reason (at the window the clerk records it); the item reverts to the standard
@@ -546,14 +548,14 @@ def commitment_withdraw(
             raise_field_errors([error])
         c.status = CommitmentStatus.WITHDRAWN
         c.withdrawn_at = timezone.now()
-        c.withdrawn_by = actor
+        c.withdrawn_by = person_of(actor)
         c.withdrawal_reason = text
         c.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "withdrawal_reason"])
         # The line goes on under the standard procedure: commit is no longer offered in it.
         CaseItem.objects.filter(pk=c.case_item_id).update(choice=Choice.PROOF, commit_offered=False)
         _bump(case)
         after = {"item": c.item.code, "commitment_id": c.pk, "reason": text}
-        audit.record(
+        spine.record(
             actor,
             Event.COMMITMENT_WITHDRAWN,
             case,
@@ -562,11 +564,13 @@ def commitment_withdraw(
             message=f"{c.item.name}：退出承诺，改为提交证明。理由：{text}",
             item_code=c.item.code,
         )
+        # verification withdraws the commitment's open tasks
+        events.emit("commitment.withdrawn", commitment=c, actor=actor)
     return c
 
 
 def proof_upload(
-    *, actor: Any, case_item: CaseItem, upload: Any, expected_version: int | None = None
+    *, actor: Actor, case_item: CaseItem, upload: Any, expected_version: int | None = None
 ) -> Proof:
     """R-2.1: submit the proof for an item (standard procedure): PDF, JPEG or PNG by content,
     at most 10 MB, at most five files per item, stored through the storage API."""
@@ -595,7 +599,7 @@ def proof_upload(
             size=size,
             content_type=content_type,
             digest=digest_bytes(data),
-            uploaded_by=actor,
+            uploaded_by=person_of(actor),
         )
         proof.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
         try:
@@ -610,7 +614,7 @@ def proof_upload(
                 "name": name,
                 "digest": proof.digest,
             }
-            audit.record(
+            spine.record(
                 actor,
                 Event.PROOF_UPLOADED,
                 case,
@@ -651,7 +655,7 @@ def _refuse_unresolved(case: Case, what: str) -> None:
         )
 
 
-def case_submit(*, actor: Any, case: Case, expected_version: int | None = None) -> Case:
+def case_submit(*, actor: Actor, case: Case, expected_version: int | None = None) -> Case:
     """Submit the application once every item is committed or its proof uploaded; the promised
     time limit (working days, from the matter's service guide) starts."""
     _act_on(actor, case)
@@ -667,7 +671,7 @@ def case_submit(*, actor: Any, case: Case, expected_version: int | None = None) 
         case.due_date = add_working_days(_today(), time_limit_days(case.matter))
         _bump(case, "status", "submitted_at", "due_date")
         after = {"status": case.status, "due_date": case.due_date}
-        audit.record(
+        spine.record(
             actor,
             Event.SUBMITTED,
             case,
@@ -683,7 +687,7 @@ def case_submit(*, actor: Any, case: Case, expected_version: int | None = None) 
 
 def case_decide(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     decision: str,
     reason: str = "",
@@ -730,12 +734,12 @@ def case_decide(
         before = {"status": case.status}
         case.status = DECISION_STATUS[Decision(decision)]
         case.decided_at = timezone.now()
-        case.decided_by = actor
+        case.decided_by = person_of(actor)
         case.decision_reason = text
         _bump(case, "status", "decided_at", "decided_by", "decision_reason")
         after = {"status": case.status, "decision": decision, "reason": text}
         label = Decision(decision).label
-        audit.record(
+        spine.record(
             actor,
             Event.DECIDED,
             case,
@@ -746,10 +750,13 @@ def case_decide(
         if decision == Decision.APPROVE:
             _publish_commitments(case)
             events.emit("case.approved", case=case, actor=actor)
+        else:
+            # verification withdraws the work still open for the case's commitments
+            events.emit("case.closed", case=case, actor=actor, decision=decision)
     return case
 
 
-def _readable(actor: Any, case: Case) -> bool:
+def _readable(actor: Actor, case: Case) -> bool:
     ids = policies.staff_readable_agency_ids(actor)
     return ids is None or case.agency_id in ids
 
@@ -769,9 +776,14 @@ def _publish_commitments(case: Case) -> None:
         c.save(update_fields=["disclosure_scope", "publish_from", "publish_to"])
 
 
-def case_revoke(*, actor: Any, case: Case, reason: str) -> Case:
-    """R-4.8: revoke an approval obtained by an untrue commitment (called by the handling
-    service, inside its transaction, after it checked who may act)."""
+def case_revoke(*, actor: Actor, case: Case, reason: str) -> Case:
+    """R-4.8: revoke an approval obtained by an untrue commitment. Only a case officer of the
+    case's agency revokes (the handling of an untrue commitment calls this); other apps react
+    to "case.revoked"."""
+    if not policies.can_decide(actor, case.agency_id):
+        if _readable(actor, case):
+            raise PermissionDenied("只有本机关的承办人员可以撤销准予决定")
+        raise NotFound()
     text, error = rules.clean_reason(reason, field="reason", label="撤销理由")
     if error:
         raise_field_errors([error])
@@ -786,7 +798,7 @@ def case_revoke(*, actor: Any, case: Case, reason: str) -> Case:
         case.decision_reason = text
         _bump(case, "status", "decision_reason")
         after = {"status": case.status, "reason": text}
-        audit.record(
+        spine.record(
             actor,
             Event.REVOKED,
             case,
@@ -794,4 +806,5 @@ def case_revoke(*, actor: Any, case: Case, reason: str) -> Case:
             after,
             message=f"撤销准予决定。理由：{text}",
         )
+        events.emit("case.revoked", case=case, actor=actor)
     return case

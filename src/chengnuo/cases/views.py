@@ -18,9 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chengnuo.catalog.models import Matter
-from chengnuo.catalog.views import staff_view
+from chengnuo.core import contributions
+from chengnuo.core.actors import Actor
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
 from chengnuo.core.events import kind_label
+from chengnuo.core.web import error_messages, fail, staff_view
 from chengnuo.credit import selectors as credit_selectors
 from chengnuo.credit import services as credit_services
 from chengnuo.credit.constants import IdType, SubjectKind
@@ -40,18 +42,6 @@ def _version(request: HttpRequest) -> int | None:
 
 def _case_url(case: Case) -> str:
     return reverse("cases:detail", kwargs={"number": case.number})
-
-
-def _error_messages(exc: DomainError) -> list[str]:
-    details = [str(d.get("message")) for d in exc.details if d.get("message")]
-    if details and exc.code in ("invalid_input", "items_unresolved"):
-        return [exc.message]
-    return [exc.message, *[d for d in details if d != exc.message]]
-
-
-def _fail(request: HttpRequest, exc: DomainError) -> None:
-    for text in _error_messages(exc):
-        messages.error(request, text)
 
 
 # --- lists ----------------------------------------------------------------------------------
@@ -84,7 +74,7 @@ def start(request: HttpRequest) -> HttpResponse:
             except (NotFound, PermissionDenied):
                 raise
             except DomainError as exc:
-                _fail(request, exc)
+                fail(request, exc)
             else:
                 messages.success(request, _("已创建办件%(number)s。") % {"number": case.number})
                 return redirect(_case_url(case))
@@ -199,7 +189,7 @@ def window(request: HttpRequest) -> HttpResponse:
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
-        _fail(request, exc)
+        fail(request, exc)
     return render(request, "cases/window.html", context)
 
 
@@ -211,17 +201,8 @@ WITHDRAWN_NOTE = gettext_lazy(
 )
 
 
-def _line_view(case: Case, line: CaseItem, actor: Any) -> dict[str, Any]:
+def _line_view(case: Case, line: CaseItem, actor: Actor) -> dict[str, Any]:
     commitments = list(line.commitments.all())
-    for c in commitments:
-        tasks = list(c.verification_tasks.order_by("id"))  # type: ignore[attr-defined]
-        c.tasks = tasks  # type: ignore[attr-defined]
-        # what the applicant sees of verification: each result once concluded (no draws,
-        # shares or pending tasks, which would tell whether a commitment is checked at all)
-        c.results = [  # type: ignore[attr-defined]
-            t for t in tasks if t.outcome in ("consistent", "inconsistent")
-        ]
-        c.handling_list = list(c.handlings.order_by("id"))  # type: ignore[attr-defined]
     active = next((c for c in commitments if c.status == CommitmentStatus.SIGNED), None)
     withdrawn = any(c.status == CommitmentStatus.WITHDRAWN for c in commitments)
     open_case = case.can_change_items()
@@ -255,6 +236,13 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     actor = request.user
     lines = [_line_view(case, line, actor) for line in selectors.case_lines(case)]
     staff = policies.handles(actor, case.agency_id) or (not policies.is_applicant_for(actor, case))
+    # what other apps show under each commitment (verification: its tasks and handling)
+    commitments = [c for line in lines for c in line["commitments"]]
+    notes = contributions.collect(
+        "case.commitment_notes", actor=actor, case=case, commitments=commitments, staff=staff
+    )
+    for c in commitments:
+        c.notes = notes.get(c.pk, [])  # type: ignore[attr-defined]
     return render(
         request,
         "cases/detail.html",
@@ -268,7 +256,6 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "can_decide": policies.can_decide(actor, case.agency_id) and not case.concluded,
             "decisions": Decision.choices,
             "can_audit": _can_audit(actor, case),
-            "can_open_tasks": _can_open_tasks(actor, case),
             "overdue": case.status == CaseStatus.SUBMITTED
             and case.due_date is not None
             and case.due_date < timezone.localdate(),
@@ -276,15 +263,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-def _can_open_tasks(actor: Any, case: Case) -> bool:
-    """Link the verification tasks only for those whose task pages open (not the clerk)."""
-    from chengnuo.verification.policies import readable_agency_ids
-
-    ids = readable_agency_ids(actor)
-    return ids is None or case.agency_id in ids
-
-
-def _can_audit(actor: Any, case: Case) -> bool:
+def _can_audit(actor: Actor, case: Case) -> bool:
     from chengnuo.agencies.policies import auditable_agency_ids
 
     return case.agency_id in auditable_agency_ids(actor)
@@ -303,7 +282,7 @@ def _post_action(request: HttpRequest, case: Case, run) -> HttpResponse:
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
-        _fail(request, exc)
+        fail(request, exc)
     return redirect(_case_url(case))
 
 
@@ -473,7 +452,7 @@ def sign(request: HttpRequest, number: str, item_code: str) -> HttpResponse:
         except (NotFound, PermissionDenied):
             raise
         except DomainError as exc:
-            errors = _error_messages(exc)
+            errors = error_messages(exc)
         else:
             messages.success(request, _("已签署“%(name)s”的承诺书。") % {"name": line.item.name})
             return redirect(_case_url(case))

@@ -16,8 +16,11 @@ from ninja import Query, Router, Status
 from chengnuo.accounts.api_auth import STAFF_AUTH
 from chengnuo.agencies.constants import Region
 from chengnuo.agencies.models import Agency
+from chengnuo.core.actors import Actor
 from chengnuo.core.digest import digest_json
 from chengnuo.core.errors import DomainError, NotFound
+from chengnuo.core.rules import MAX_ID
+from chengnuo.core.schemas import error_responses
 
 from . import rules, selectors, services
 from .constants import (
@@ -32,7 +35,6 @@ from .constants import (
 from .models import CatalogVersion, CertificationItem, ChangeProposal, Matter
 from .schemas import (
     MARKING,
-    MAX_ID,
     AgencyRef,
     CompareFilters,
     CompareOut,
@@ -73,8 +75,8 @@ _STATUS = {c.value: str(c.label) for c in ProposalStatus}
 _REGION = {c.value: str(c.label) for c in Region}
 
 
-def _errors(*statuses: int) -> dict[int, type[ErrorOut]]:
-    return dict.fromkeys(statuses, ErrorOut)
+def _errors(*statuses: int) -> dict[int, Any]:
+    return error_responses(ErrorOut, *statuses)
 
 
 def _invalid_choice(field: str, label: str, allowed: dict[str, str]) -> DomainError:
@@ -243,7 +245,7 @@ def _proposal_outs(proposals: list[ChangeProposal]) -> list[ProposalOut]:
     ]
 
 
-def _proposal_out(actor: Any, pk: int) -> ProposalOut:
+def _proposal_out(actor: Actor, pk: int) -> ProposalOut:
     return _proposal_outs([selectors.proposal_get_for(actor, pk)])[0]
 
 

@@ -10,8 +10,6 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from chengnuo.core.errors import DomainError
-
 from .constants import (
     ChangeAction,
     DisclosureScope,
@@ -110,21 +108,6 @@ class ItemFieldsForm(forms.Form):
         """The item fields as the payload services.proposal_submit expects."""
         data = self.cleaned_data
         return {field: data.get(field) for field in ITEM_FIELDS if field in self.fields}
-
-
-def apply_domain_error(form: forms.BaseForm, exc: DomainError, labels: dict | None = None) -> None:
-    """Attach each detail of a refusal to the named form field (non-field if unknown)."""
-    labels = labels or {}
-    details = exc.details or [{"field": exc.field, "message": exc.message}]
-    for detail in details:
-        field = detail.get("field")
-        message = detail.get("message") or exc.message
-        if field and field in form.fields:
-            form.add_error(field, message)
-        elif field and field in labels:
-            form.add_error(None, f"{labels[field]}：{message}")
-        else:
-            form.add_error(None, message)
 
 
 SECTIONS: list[tuple[Any, list[str]]] = [

@@ -10,75 +10,26 @@ refused with 422 `invalid_input` before anything is written.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints
 
+from chengnuo.core.schemas import (
+    MAX_OFFSET,
+    Choice,
+    Id,
+    LongText,
+    Payload,
+    ShortText,
+    error_out,
+)
+
+from .errors import ErrorCode
 from .rules import FIELD_LABELS
 
-MAX_ID = 2**31 - 1
-MAX_OFFSET = 1_000_000_000
-MAX_TEXT = 4000
+ErrorOut = error_out("Catalog", ErrorCode)
+
 MARKING = "实行告知承诺制"  # R-3.5: the mark of an item under commitment in a matter's materials
-
-
-def _check_text(value: str) -> None:
-    if "\x00" in value:
-        raise ValueError("不得含有空字符（\\x00）")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("含有无效的Unicode字符") from None
-
-
-def clean_text(value: str) -> str:
-    _check_text(value)
-    return value
-
-
-def clean_json_value(value: Any) -> Any:
-    """Check every string (keys included) of a JSON value, without recursion."""
-    stack = [value]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, str):
-            _check_text(current)
-        elif isinstance(current, dict):
-            stack.extend(current.keys())
-            stack.extend(current.values())
-        elif isinstance(current, list | tuple):
-            stack.extend(current)
-    return value
-
-
-Choice = Annotated[str, StringConstraints(max_length=60), AfterValidator(clean_text)]
-ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_text)]
-LongText = Annotated[str, StringConstraints(max_length=MAX_TEXT), AfterValidator(clean_text)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Payload = Annotated[dict[str, Any], AfterValidator(clean_json_value)]
-
-
-# --- errors ---------------------------------------------------------------------------------
-
-
-class FieldErrorOut(Schema):
-    field: str | None = Field(None, title="字段")
-    code: str = Field(..., title="规则代码")
-    message: str = Field(..., title="说明")
-    row: int | None = Field(None, title="行号（导入时）")
-    column: str | None = Field(None, title="列（导入时）")
-
-
-class ErrorOut(Schema):
-    """Every error of the API: a stable `code`, a Chinese `message`, the field and the list."""
-
-    code: str = Field(
-        ..., title="错误代码", description="稳定的机器可读代码，如 not_found、excluded_domain"
-    )
-    message: str = Field(..., title="说明", description="中文说明，指明字段和规则")
-    field: str | None = Field(None, title="字段")
-    errors: list[FieldErrorOut] | None = Field(None, title="逐项错误")
 
 
 # --- shared pieces --------------------------------------------------------------------------

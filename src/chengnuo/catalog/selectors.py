@@ -14,6 +14,7 @@ from chengnuo.agencies.policies import (
     is_system_admin,
     reviewable_agency_ids,
 )
+from chengnuo.core.actors import Actor
 from chengnuo.core.errors import NotFound
 
 from .constants import ItemStatus, PriorityDomain, ProposalStatus
@@ -138,7 +139,7 @@ def item_effective_proposals(item: CertificationItem) -> QuerySet[ChangeProposal
 # --- staff ----------------------------------------------------------------------------------
 
 
-def proposal_agency_ids(actor: Any) -> set[int] | None:
+def proposal_agency_ids(actor: Actor) -> set[int] | None:
     """Agencies whose proposals the actor sees; None means all (system admin)."""
     if is_system_admin(actor):
         return None
@@ -146,7 +147,7 @@ def proposal_agency_ids(actor: Any) -> set[int] | None:
 
 
 def proposals_visible_to(
-    actor: Any, *, status: str = "", agency_id: int | None = None
+    actor: Actor, *, status: str = "", agency_id: int | None = None
 ) -> QuerySet[ChangeProposal]:
     qs = ChangeProposal.objects.select_related("agency", "item", "submitted_by", "reviewed_by")
     ids = proposal_agency_ids(actor)
@@ -159,21 +160,21 @@ def proposals_visible_to(
     return qs.order_by("-id")
 
 
-def proposal_get_for(actor: Any, pk: int) -> ChangeProposal:
+def proposal_get_for(actor: Actor, pk: int) -> ChangeProposal:
     proposal = proposals_visible_to(actor).filter(pk=pk).first()
     if proposal is None:
         raise NotFound()
     return proposal
 
 
-def matters_managed_by(actor: Any) -> QuerySet[Matter]:
+def matters_managed_by(actor: Actor) -> QuerySet[Matter]:
     qs = Matter.objects.select_related("agency")
     if is_system_admin(actor):
         return qs
     return qs.filter(agency_id__in=agency_ids_with_role(actor, Role.AGENCY_ADMIN))
 
 
-def matter_get_for_admin(actor: Any, pk: int) -> Matter:
+def matter_get_for_admin(actor: Actor, pk: int) -> Matter:
     matter = matters_managed_by(actor).filter(pk=pk).first()
     if matter is None:
         raise NotFound()
@@ -284,7 +285,7 @@ def version_previous(version: CatalogVersion) -> CatalogVersion | None:
 # --- staff workbench helpers (appended) -----------------------------------------------------
 
 
-def agencies_administered_by(actor: Any):
+def agencies_administered_by(actor: Actor):
     """Agencies whose catalog the actor keeps (agency admin role), for choosers."""
     from chengnuo.agencies.models import Agency
 
@@ -293,7 +294,7 @@ def agencies_administered_by(actor: Any):
     )
 
 
-def proposal_filter_agencies(actor: Any):
+def proposal_filter_agencies(actor: Actor):
     """Agencies offered in the proposal list's filter: those whose proposals the actor sees."""
     from chengnuo.agencies.models import Agency
 
@@ -304,7 +305,7 @@ def proposal_filter_agencies(actor: Any):
     return qs.order_by("level", "region", "name")
 
 
-def items_managed_by(actor: Any, *, agency_id: int | None = None) -> QuerySet[CertificationItem]:
+def items_managed_by(actor: Actor, *, agency_id: int | None = None) -> QuerySet[CertificationItem]:
     """Items in force of the agencies the actor administers (to propose amending or removing)."""
     qs = (
         _in_force_items()
@@ -316,7 +317,9 @@ def items_managed_by(actor: Any, *, agency_id: int | None = None) -> QuerySet[Ce
     return qs.prefetch_related("matters").order_by("agency_id", "code")
 
 
-def item_get_for_admin(actor: Any, code: str, *, agency_id: int | None = None) -> CertificationItem:
+def item_get_for_admin(
+    actor: Actor, code: str, *, agency_id: int | None = None
+) -> CertificationItem:
     item = items_managed_by(actor, agency_id=agency_id).filter(code=code).first()
     if item is None:
         raise NotFound()

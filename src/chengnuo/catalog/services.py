@@ -10,8 +10,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from chengnuo import audit
+from chengnuo.accounts.actors import person_of
 from chengnuo.agencies.models import Agency
+from chengnuo.core import spine
+from chengnuo.core.actors import Actor
 from chengnuo.core.digest import digest_json, jsonable
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
 from chengnuo.core.rules import raise_field_errors
@@ -95,7 +97,7 @@ def _matter_state(matter: Matter) -> dict[str, Any]:
     }
 
 
-def matter_create(*, actor: Any, agency: Agency, data: dict[str, Any]) -> Matter:
+def matter_create(*, actor: Actor, agency: Agency, data: dict[str, Any]) -> Matter:
     if not policies.can_manage_catalog(actor, agency.pk):
         raise PermissionDenied("只有本机关的部门管理员可以维护事项")
     clean, errors = _clean_matter(data)
@@ -105,11 +107,11 @@ def matter_create(*, actor: Any, agency: Agency, data: dict[str, Any]) -> Matter
     assert isinstance(code, str)
     with transaction.atomic():
         matter = Matter.objects.create(agency=agency, code=code, **clean)
-        audit.record(actor, Event.MATTER_CREATED, matter, None, _matter_state(matter))
+        spine.record(actor, Event.MATTER_CREATED, matter, None, _matter_state(matter))
     return matter
 
 
-def matter_update(*, actor: Any, matter: Matter, data: dict[str, Any]) -> Matter:
+def matter_update(*, actor: Actor, matter: Matter, data: dict[str, Any]) -> Matter:
     if not policies.can_manage_catalog(actor, matter.agency_id):
         raise NotFound()
     clean, errors = _clean_matter(data)
@@ -120,7 +122,7 @@ def matter_update(*, actor: Any, matter: Matter, data: dict[str, Any]) -> Matter
         for field, value in clean.items():
             setattr(locked, field, value)
         locked.save(update_fields=[*clean, "updated_at"])
-        audit.record(actor, Event.MATTER_UPDATED, locked, before, _matter_state(locked))
+        spine.record(actor, Event.MATTER_UPDATED, locked, before, _matter_state(locked))
     return locked
 
 
@@ -231,7 +233,7 @@ def validate_proposal(
 @transaction.atomic
 def proposal_submit(
     *,
-    actor: Any,
+    actor: Actor,
     agency: Agency,
     action: str,
     item_code: str,
@@ -264,15 +266,15 @@ def proposal_submit(
         reason=reason.strip(),
         law_change=law_change.strip(),
         effective_date=effective_date,
-        submitted_by=actor,
+        submitted_by=person_of(actor),
         import_batch=import_batch,
     )
     _revision_add(proposal, actor=actor)
-    audit.record(actor, Event.PROPOSAL_SUBMITTED, proposal, None, _proposal_state(proposal))
+    spine.record(actor, Event.PROPOSAL_SUBMITTED, proposal, None, _proposal_state(proposal))
     return proposal
 
 
-def _revision_add(proposal: ChangeProposal, *, actor: Any, note: str = "") -> ProposalRevision:
+def _revision_add(proposal: ChangeProposal, *, actor: Actor, note: str = "") -> ProposalRevision:
     """Record this submission of the proposal (the first, or a resubmission after a return)."""
     last = proposal.revisions.order_by("-number").values_list("number", flat=True).first()
     return ProposalRevision.objects.create(
@@ -283,16 +285,16 @@ def _revision_add(proposal: ChangeProposal, *, actor: Any, note: str = "") -> Pr
         law_change=proposal.law_change,
         effective_date=proposal.effective_date,
         note=note,
-        submitted_by=actor,
+        submitted_by=person_of(actor),
         submitted_at=timezone.now(),
     )
 
 
-def _revision_close(proposal: ChangeProposal, *, outcome: str, actor: Any, comment: str) -> None:
+def _revision_close(proposal: ChangeProposal, *, outcome: str, actor: Actor, comment: str) -> None:
     """The review of the pending submission: its outcome, who and the reasons."""
     ProposalRevision.objects.filter(proposal=proposal, outcome="").update(
         outcome=outcome,
-        reviewed_by=actor,
+        reviewed_by=person_of(actor),
         reviewed_at=timezone.now(),
         review_comment=comment,
     )
@@ -302,7 +304,7 @@ def _lock_proposal(proposal: ChangeProposal) -> ChangeProposal:
     return ChangeProposal.objects.select_for_update().select_related("agency").get(pk=proposal.pk)
 
 
-def _file_locked(*, actor: Any, locked: ChangeProposal, comment: str) -> None:
+def _file_locked(*, actor: Actor, locked: ChangeProposal, comment: str) -> None:
     if locked.status != ProposalStatus.SUBMITTED:
         raise DomainError(
             "invalid_state", f"该申报当前状态为“{locked.get_status_display()}”，不能备案"
@@ -321,29 +323,32 @@ def _file_locked(*, actor: Any, locked: ChangeProposal, comment: str) -> None:
     raise_field_errors(errors)
     before = _proposal_state(locked)
     locked.status = ProposalStatus.FILED
-    locked.reviewed_by = actor
+    locked.reviewed_by = person_of(actor)
     locked.reviewed_at = timezone.now()
     locked.review_comment = (comment or "").replace("\x00", "").strip()[:4000]
     locked.save(
         update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
     )
     _revision_close(
-        locked, outcome=ProposalRevision.Outcome.FILED, actor=actor, comment=locked.review_comment
+        locked,
+        outcome=ProposalRevision.Outcome.FILED,
+        actor=actor,
+        comment=locked.review_comment,
     )
-    audit.record(actor, Event.PROPOSAL_FILED, locked, before, _proposal_state(locked))
+    spine.record(actor, Event.PROPOSAL_FILED, locked, before, _proposal_state(locked))
     if locked.effective_date > today():
         effective = locked.effective_date
         transaction.on_commit(lambda: _schedule_apply(effective))
 
 
-def proposal_file(*, actor: Any, proposal: ChangeProposal, comment: str = "") -> ChangeProposal:
+def proposal_file(*, actor: Actor, proposal: ChangeProposal, comment: str = "") -> ChangeProposal:
     """R-7.2: the Justice Bureau files (备案) a proposal; it takes effect on its effective date
     (at once when that date has come, publishing a new catalog version)."""
     return proposal_file_many(actor=actor, proposals=[proposal], comment=comment)[0]
 
 
 def proposal_file_many(
-    *, actor: Any, proposals: list[ChangeProposal], comment: str = ""
+    *, actor: Actor, proposals: list[ChangeProposal], comment: str = ""
 ) -> list[ChangeProposal]:
     """File several proposals at once (e.g. an import batch): all or nothing, and one new
     catalog version per agency for those already due."""
@@ -374,7 +379,7 @@ def _schedule_apply(on: date) -> None:
         apply_due_catalog_changes.using(run_after=run_after).enqueue()
 
 
-def proposal_return(*, actor: Any, proposal: ChangeProposal, reason: str) -> ChangeProposal:
+def proposal_return(*, actor: Actor, proposal: ChangeProposal, reason: str) -> ChangeProposal:
     """R-7.2: the Justice Bureau returns a proposal with written reasons."""
     if not policies.can_review(actor, proposal):
         raise NotFound()
@@ -388,7 +393,7 @@ def proposal_return(*, actor: Any, proposal: ChangeProposal, reason: str) -> Cha
             )
         before = _proposal_state(locked)
         locked.status = ProposalStatus.RETURNED
-        locked.reviewed_by = actor
+        locked.reviewed_by = person_of(actor)
         locked.reviewed_at = timezone.now()
         locked.review_comment = reason.strip()
         locked.save(
@@ -400,13 +405,13 @@ def proposal_return(*, actor: Any, proposal: ChangeProposal, reason: str) -> Cha
             actor=actor,
             comment=locked.review_comment,
         )
-        audit.record(actor, Event.PROPOSAL_RETURNED, locked, before, _proposal_state(locked))
+        spine.record(actor, Event.PROPOSAL_RETURNED, locked, before, _proposal_state(locked))
     return locked
 
 
 def proposal_resubmit(
     *,
-    actor: Any,
+    actor: Actor,
     proposal: ChangeProposal,
     payload: dict[str, Any] | None,
     reason: str,
@@ -452,11 +457,11 @@ def proposal_resubmit(
         locked.save()
         revision = _revision_add(locked, actor=actor, note=(note or "").strip())
         after = {**_proposal_state(locked), "revision": revision.number}
-        audit.record(actor, Event.PROPOSAL_RESUBMITTED, locked, before, after)
+        spine.record(actor, Event.PROPOSAL_RESUBMITTED, locked, before, after)
     return locked
 
 
-def proposal_withdraw(*, actor: Any, proposal: ChangeProposal) -> ChangeProposal:
+def proposal_withdraw(*, actor: Actor, proposal: ChangeProposal) -> ChangeProposal:
     if not policies.can_manage_catalog(actor, proposal.agency_id):
         raise NotFound()
     with transaction.atomic():
@@ -469,7 +474,7 @@ def proposal_withdraw(*, actor: Any, proposal: ChangeProposal) -> ChangeProposal
         locked.status = ProposalStatus.WITHDRAWN
         locked.save(update_fields=["status", "updated_at"])
         _revision_close(locked, outcome=ProposalRevision.Outcome.WITHDRAWN, actor=actor, comment="")
-        audit.record(actor, Event.PROPOSAL_WITHDRAWN, locked, before, _proposal_state(locked))
+        spine.record(actor, Event.PROPOSAL_WITHDRAWN, locked, before, _proposal_state(locked))
     return locked
 
 
@@ -497,7 +502,7 @@ _ITEM_MODEL_FIELDS = [
 ]
 
 
-def _apply_one(*, actor: Any, proposal: ChangeProposal, on: date) -> None:
+def _apply_one(*, actor: Actor, proposal: ChangeProposal, on: date) -> None:
     payload = dict(proposal.payload)
     matter_codes = payload.pop("matter_codes", [])
     if proposal.action == ChangeAction.ADD:
@@ -509,7 +514,7 @@ def _apply_one(*, actor: Any, proposal: ChangeProposal, on: date) -> None:
         )
         item.matters.set(Matter.objects.filter(agency=proposal.agency, code__in=matter_codes))
         proposal.item = item
-        audit.record(actor, Event.ITEM_ADDED, item, None, item_snapshot_fields(item))
+        spine.record(actor, Event.ITEM_ADDED, item, None, item_snapshot_fields(item))
         return
     assert proposal.item_id is not None  # amend/remove always name an existing item
     item = CertificationItem.objects.select_for_update().get(pk=proposal.item_id)
@@ -520,12 +525,12 @@ def _apply_one(*, actor: Any, proposal: ChangeProposal, on: date) -> None:
         item.effective_date = on
         item.save()
         item.matters.set(Matter.objects.filter(agency=proposal.agency, code__in=matter_codes))
-        audit.record(actor, Event.ITEM_AMENDED, item, before, item_snapshot_fields(item))
+        spine.record(actor, Event.ITEM_AMENDED, item, before, item_snapshot_fields(item))
     else:
         item.status = ItemStatus.REMOVED
         item.effective_date = on
         item.save(update_fields=["status", "effective_date", "updated_at"])
-        audit.record(actor, Event.ITEM_REMOVED, item, before, {"status": ItemStatus.REMOVED})
+        spine.record(actor, Event.ITEM_REMOVED, item, before, {"status": ItemStatus.REMOVED})
 
 
 def agency_snapshot(agency: Agency) -> dict[str, dict[str, Any]]:
@@ -537,7 +542,7 @@ def agency_snapshot(agency: Agency) -> dict[str, dict[str, Any]]:
     return {item.code: jsonable(item_snapshot_fields(item)) for item in items}
 
 
-def _apply_for_agency(*, actor: Any, agency: Agency, on: date) -> CatalogVersion | None:
+def _apply_for_agency(*, actor: Actor, agency: Agency, on: date) -> CatalogVersion | None:
     """Apply every filed proposal of the agency due on `on`, then publish one new version."""
     Agency.objects.select_for_update().filter(pk=agency.pk).first()  # serialise versions
     due = list(
@@ -563,7 +568,7 @@ def _apply_for_agency(*, actor: Any, agency: Agency, on: date) -> CatalogVersion
         proposal.status = ProposalStatus.EFFECTIVE
         proposal.version = version
         proposal.save(update_fields=["status", "version", "item", "updated_at"])
-    audit.record(
+    spine.record(
         actor,
         Event.VERSION_PUBLISHED,
         version,
@@ -580,7 +585,7 @@ def _apply_for_agency(*, actor: Any, agency: Agency, on: date) -> CatalogVersion
     return version
 
 
-def catalog_apply_due(*, actor: Any = None, on: date | None = None) -> list[CatalogVersion]:
+def catalog_apply_due(*, actor: Actor = None, on: date | None = None) -> list[CatalogVersion]:
     """Apply all filed changes whose effective date has come (run by the worker or cron)."""
     if not policies.can_apply_due_changes(actor):
         raise PermissionDenied()
@@ -604,7 +609,7 @@ def catalog_apply_due(*, actor: Any = None, on: date | None = None) -> list[Cata
 
 def catalog_import_rows(
     *,
-    actor: Any,
+    actor: Actor,
     agency: Agency,
     rows: list[dict[str, Any]],
     reason: str,
@@ -679,7 +684,7 @@ def item_get_in_agency(agency: Agency, code: str) -> CertificationItem:
 
 
 def matter_validate(
-    *, actor: Any, agency: Agency, data: dict[str, Any], creating: bool
+    *, actor: Actor, agency: Agency, data: dict[str, Any], creating: bool
 ) -> list[FieldError]:
     """The checks of matter_create / matter_update without writing (for the Django admin form,
     which must show errors before saving). Same rules and messages as the services."""

@@ -6,14 +6,12 @@ NotFound → 404, PermissionDenied → 403 page, DomainError → the form again 
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
+from chengnuo.core.web import apply_domain_error, staff_view
 
 from . import importer, policies, selectors, services
 from .constants import (
@@ -39,7 +38,6 @@ from .forms import (
     ProposalFilterForm,
     ProposalForm,
     ReturnForm,
-    apply_domain_error,
 )
 from .models import ChangeProposal
 from .rules import BOOL_FIELDS, FIELD_LABELS, ITEM_FIELDS, item_snapshot_fields
@@ -54,21 +52,6 @@ PROPOSAL_LABELS = {
     "effective_date": "拟生效日期",
     **FIELD_LABELS,
 }
-
-
-def staff_view(view):
-    """Login required; NotFound → 404 (indistinguishable from missing), PermissionDenied → 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404 from exc
-        except PermissionDenied as exc:
-            return render(request, "catalog/forbidden.html", {"message": exc.message}, status=403)
-
-    return login_required(wrapped)
 
 
 def _is_post(request: HttpRequest) -> bool:

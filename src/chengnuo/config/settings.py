@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "chengnuo.verification",
     "chengnuo.portal",
 ]
+if not PRODUCTION:
+    # the demo data (`load_demo`) and the stand-ins for external platforms (`sandbox`)
+    INSTALLED_APPS += ["chengnuo.demo", "chengnuo.sandbox"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -76,6 +79,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "chengnuo.config.urls"
+# the /api/v1 NinjaAPI instance (export_openapi writes its schema)
+CHENGNUO_API = "chengnuo.config.api.api"
 WSGI_APPLICATION = "chengnuo.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

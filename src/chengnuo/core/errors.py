@@ -6,6 +6,49 @@ optional `field`. Views turn them into form errors, the API into JSON with the s
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class CoreErrorCode(StrEnum):
+    """Codes every part of the API can answer with. Each app lists its own in `<app>/errors.py`
+    (registered with `register_error_codes`, shown in the OpenAPI schema)."""
+
+    NOT_FOUND = "not_found"
+    PERMISSION_DENIED = "permission_denied"
+    INVALID_INPUT = "invalid_input"
+    UNAUTHENTICATED = "unauthenticated"
+    BAD_REQUEST = "bad_request"
+    FORBIDDEN = "forbidden"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    THROTTLED = "throttled"
+    MALFORMED_BODY = "malformed_body"
+    CSRF_FAILED = "csrf_failed"
+    REQUEST_TOO_LARGE = "request_too_large"
+    HTTP_ERROR = "http_error"
+    FILE_EMPTY = "file_empty"
+    FILE_TOO_LARGE = "file_too_large"
+    FILE_TYPE = "file_type"
+    IDEMPOTENCY_KEY_REQUIRED = "idempotency_key_required"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_KEY_IN_PROGRESS = "idempotency_key_in_progress"
+    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
+
+
+_CODES: dict[str, type[StrEnum]] = {"core": CoreErrorCode}
+
+
+def register_error_codes(app_label: str, enum: type[StrEnum]) -> None:
+    """An app's error codes (called from its AppConfig.ready())."""
+    _CODES[app_label] = enum
+
+
+def error_codes() -> dict[str, type[StrEnum]]:
+    return dict(_CODES)
+
+
+def is_known_code(code: str) -> bool:
+    return any(code in {m.value for m in enum} for enum in _CODES.values())
+
 
 class DomainError(Exception):
     status_code = 400

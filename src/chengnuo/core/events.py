@@ -1,6 +1,6 @@
 """The event spine's vocabulary and its reactions (ADR 0009).
 
-Kinds. Every audited write appends one event (`audit.record`) whose kind is a stable code from
+Kinds. Every audited write appends one event (`spine.record`) whose kind is a stable code from
 its app's enum (`class Event(models.TextChoices)`: "cases.submitted", label "提交申请"). An app
 registers its enum here with who may see each kind (`register_kinds`): staff (the default), the
 applicant of the case (`applicant`), or anyone (`public`).
@@ -116,6 +116,17 @@ def on(
     _HANDLERS.setdefault(name, []).append(handler)
     _HANDLERS[name].sort(key=lambda h: (h.order, h.key))
     return handler
+
+
+def off(key: str) -> None:
+    """Unregister a handler (tests)."""
+    old = _BY_KEY.pop(key, None)
+    if old is not None:
+        _HANDLERS[old.name] = [h for h in _HANDLERS.get(old.name, []) if h.key != key]
+
+
+def all_handlers() -> list[Handler]:
+    return sorted(_BY_KEY.values(), key=lambda h: (h.name, h.order, h.key))
 
 
 def handlers_for(name: str) -> list[Handler]:

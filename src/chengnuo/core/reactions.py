@@ -1,11 +1,12 @@
 """Running the on-commit reactions of `core.events` (the `Reaction` outbox).
 
-A row is claimed like an outbox message (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, a lease
-by moving `next_attempt_at`), its handler runs in a transaction of its own with the row locked,
-and the row is marked done in that same transaction — so a handler's writes and "done" commit
-together: a crash before commit leaves the row to run again, never half-done. A failure is
-recorded and retried with exponential backoff, for ever (an operator sees the attempts and the
-last error in the admin); handlers are idempotent by contract.
+A row is claimed with a lease (a short transaction moves `next_attempt_at` past the time the
+handler may take; PostgreSQL skips rows another runner holds), the handler runs in
+transactions of its own, and the row is marked done afterwards. A runner killed mid-handler
+leaves the row to be claimed again when its lease ends: nothing is lost, and handlers are
+idempotent by contract (they check what they already did, under a row lock). A failure is
+recorded and retried with exponential backoff, without limit — an operator sees the attempts
+and the last error in the admin (`core.Reaction`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_CAP_SECONDS = 900
+LEASE_SECONDS = 300
 
 
 def backoff(attempts: int) -> timedelta:
@@ -36,38 +38,41 @@ def _due(now: datetime) -> Q:
     return Q(done_at__isnull=True) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
 
 
+def _claim(pk: int, now: datetime) -> Reaction | None:
+    with transaction.atomic():
+        rows = Reaction.objects.filter(pk=pk).filter(_due(now))
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        else:
+            rows = rows.select_for_update()
+        row = rows.first()
+        if row is None:
+            return None
+        row.attempts += 1
+        row.next_attempt_at = timezone.now() + timedelta(seconds=LEASE_SECONDS)
+        row.save(update_fields=["attempts", "next_attempt_at"])
+    return row
+
+
 def run_one(pk: int, *, now: datetime | None = None) -> bool:
     """Run one due reaction; True when it is done now."""
-    now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            rows = Reaction.objects.filter(pk=pk).filter(_due(now))
-            if connection.features.has_select_for_update_skip_locked:
-                rows = rows.select_for_update(skip_locked=True)
-            else:
-                rows = rows.select_for_update()
-            row = rows.first()
-            if row is None:
-                return False
-            h = events.handler(row.handler)
-            if h is None:
-                raise LookupError(f"no handler registered under {row.handler!r}")
-            h.func(**row.payload)
-            row.attempts += 1
-            row.done_at = timezone.now()
-            row.last_error = ""
-            row.save(update_fields=["attempts", "done_at", "last_error"])
-        return True
-    except Exception as exc:  # recorded and retried; never lost
-        logger.exception("reaction %s failed", pk)
-        with transaction.atomic():
-            row = Reaction.objects.select_for_update().filter(pk=pk, done_at__isnull=True).first()
-            if row is not None:
-                row.attempts += 1
-                row.last_error = f"{type(exc).__name__}: {exc}"[:4000]
-                row.next_attempt_at = timezone.now() + backoff(row.attempts)
-                row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+    row = _claim(pk, now or timezone.now())
+    if row is None:
         return False
+    try:
+        h = events.handler(row.handler)
+        if h is None:
+            raise LookupError(f"no handler registered under {row.handler!r}")
+        h.func(**row.payload)
+    except Exception as exc:  # recorded and retried; never lost
+        logger.exception("reaction %s (%s) failed, attempt %s", pk, row.handler, row.attempts)
+        Reaction.objects.filter(pk=pk, done_at__isnull=True).update(
+            last_error=f"{type(exc).__name__}: {exc}"[:4000],
+            next_attempt_at=timezone.now() + backoff(row.attempts),
+        )
+        return False
+    Reaction.objects.filter(pk=pk).update(done_at=timezone.now(), last_error="")
+    return True
 
 
 def run_due(*, limit: int = 200, now: datetime | None = None) -> int:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# the largest primary key a URL or a body may name (PostgreSQL integer); larger is "not found"
+MAX_ID = 2**31 - 1
+
 
 @dataclass(frozen=True)
 class FieldError:

@@ -26,8 +26,10 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from chengnuo.accounts.actors import user_of
 from chengnuo.agencies.constants import Role
 from chengnuo.agencies.policies import agency_ids_with_role, memberships
+from chengnuo.core.actors import Actor
 
 from .constants import Event
 
@@ -51,7 +53,7 @@ def register_provider(name: str, provider: Provider) -> None:
     _PROVIDERS[name] = provider
 
 
-def contexts_for(actor: Any, subject: Any) -> list[AccessContext]:
+def contexts_for(actor: Actor, subject: Any) -> list[AccessContext]:
     """Every lawful context in which `actor` reaches `subject`, most specific first."""
     if actor is None or not getattr(actor, "is_authenticated", False) or subject is None:
         return []
@@ -62,7 +64,7 @@ def contexts_for(actor: Any, subject: Any) -> list[AccessContext]:
     return sorted(found, key=lambda c: (order.get(c.kind, 9), c.key))
 
 
-def context_get(actor: Any, subject: Any, key: str) -> AccessContext | None:
+def context_get(actor: Actor, subject: Any, key: str) -> AccessContext | None:
     if not isinstance(key, str) or not key or len(key) > 100:
         return None
     return next((c for c in contexts_for(actor, subject) if c.key == key), None)
@@ -73,7 +75,7 @@ def context_get(actor: Any, subject: Any, key: str) -> AccessContext | None:
 LOOKUP_ROLES = (Role.WINDOW_CLERK, Role.CASE_OFFICER, Role.CREDIT_OFFICER, Role.INSPECTOR)
 
 
-def _lookups(actor: Any, subject: Any) -> list[AccessContext]:
+def _lookups(actor: Actor, subject: Any) -> list[AccessContext]:
     """An exact lookup by identifier (or the registration) by this actor, recently."""
     from chengnuo.audit.models import AuditEvent
 
@@ -84,7 +86,7 @@ def _lookups(actor: Any, subject: Any) -> list[AccessContext]:
         AuditEvent.objects.filter(
             target_type="credit.subject",
             target_id=str(subject.pk),
-            actor=actor,
+            actor=user_of(actor),
             event__in=(Event.SUBJECT_FOUND, Event.SUBJECT_REGISTERED),
             occurred_at__gte=since,
         )
@@ -99,7 +101,7 @@ def _lookups(actor: Any, subject: Any) -> list[AccessContext]:
     return [AccessContext(f"lookup:{event.pk}", "lookup", f"{what}（{when}）")]
 
 
-def _records(actor: Any, subject: Any) -> list[AccessContext]:
+def _records(actor: Actor, subject: Any) -> list[AccessContext]:
     """Credit records of the actor's agency; the credit authority's credit officers (and
     platform-wide ones, without an agency) keep the file of every record, repair and
     objection."""

@@ -14,6 +14,7 @@ from ninja import Query, Router, Status
 
 from chengnuo.accounts.api_auth import STAFF_AUTH
 from chengnuo.core.errors import DomainError, PermissionDenied
+from chengnuo.core.schemas import error_responses
 
 from . import policies, selectors, services
 from .constants import (
@@ -63,8 +64,8 @@ _OBJECTION_STATUS = {c.value: str(c.label) for c in ObjectionStatus}
 _LEVEL = {c.value: str(c.label) for c in RiskLevel}
 
 
-def _errors(*statuses: int) -> dict[int, type[ErrorOut]]:
-    return dict.fromkeys(statuses, ErrorOut)
+def _errors(*statuses: int) -> dict[int, Any]:
+    return error_responses(ErrorOut, *statuses)
 
 
 def _choice(value: str, field: str, label: str, allowed: dict[str, str]) -> str:

@@ -8,9 +8,25 @@ class CreditConfig(AppConfig):
     verbose_name = _("信用")
 
     def ready(self) -> None:
+        from chengnuo.core.errors import register_error_codes
+
+        from .errors import ErrorCode
+
+        register_error_codes(self.label, ErrorCode)
+
         from chengnuo.core.events import register_kinds
 
         from .constants import Event
 
         register_kinds(Event)
+        from chengnuo.core import events
+
         from . import access  # noqa: F401  (registers credit's own lawful contexts)
+        from .handlers import record_commitment_kept
+
+        events.on(
+            "commitment.verified_true",
+            record_commitment_kept,
+            key="credit.record_commitment_kept",
+            phase=events.ON_COMMIT,
+        )

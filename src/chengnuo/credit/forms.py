@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chengnuo.catalog.forms import apply_domain_error
+from chengnuo.core.web import apply_domain_error
 
 from .constants import Grade, IdType, RecordStatus
 

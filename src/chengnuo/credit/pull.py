@@ -14,6 +14,7 @@ from urllib.parse import quote
 import httpx
 from django.db import transaction
 
+from chengnuo.core.actors import Actor
 from chengnuo.core.errors import DomainError, PermissionDenied
 
 from . import policies
@@ -80,7 +81,7 @@ def _clean(item: Any) -> dict[str, Any]:
 
 
 def pull_external_records(
-    *, actor: Any, subject: Subject, platform: CreditPlatform
+    *, actor: Actor, subject: Subject, platform: CreditPlatform
 ) -> list[CreditRecord]:
     """Merge the platform's records of the subject; returns the records created now."""
     from .services import credit_record_create

@@ -19,13 +19,13 @@ import time
 from datetime import datetime, timedelta
 
 import httpx
-from cryptography.hazmat.primitives import hashes, hmac
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from chengnuo.core.crypto import decrypt
 from chengnuo.core.digest import canonical_json
+from chengnuo.core.signing import sign
 
 from .models import CreditPlatform, DeliveryAttempt, PushMessage
 
@@ -38,15 +38,7 @@ LEASE_MARGIN_SECONDS = 30
 USER_AGENT = "chengnuo-credit-push/1"
 
 
-# --- signing (the same scheme for pushes and pulls) -----------------------------------------
-
-
-def sign(secret: str, timestamp: str, idempotency_key: str, body: bytes) -> str:
-    """Hex HMAC-SM3 over ``"{timestamp}\\n{idempotency_key}\\n" + body``."""
-    mac = hmac.HMAC(secret.encode("utf-8"), hashes.SM3())
-    mac.update(f"{timestamp}\n{idempotency_key}\n".encode())
-    mac.update(body)
-    return mac.finalize().hex()
+# --- signing (`core.signing`: the same scheme for pushes and pulls) -------------------------
 
 
 def signed_headers(platform: CreditPlatform, idempotency_key: str, body: bytes) -> dict[str, str]:

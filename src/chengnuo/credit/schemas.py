@@ -7,9 +7,11 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from chengnuo.catalog.schemas import ErrorOut, LongText, ShortText
+from chengnuo.core.schemas import LongText, ShortText, error_out
 
-__all__ = ["ErrorOut"]
+from .errors import ErrorCode
+
+ErrorOut = error_out("Credit", ErrorCode)
 
 
 class SubjectOut(Schema):

@@ -14,16 +14,17 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from chengnuo.accounts.actors import user_of
 from chengnuo.agencies.policies import staff_agency_ids
 from chengnuo.catalog.constants import ItemStatus
 from chengnuo.catalog.models import CertificationItem
+from chengnuo.core.actors import Actor
 from chengnuo.core.errors import NotFound, PermissionDenied
+from chengnuo.core.rules import MAX_ID
 
 from . import access, policies
 from .constants import ObjectionStatus, RepairStatus
 from .models import CreditRecord, Objection, PushMessage, RepairApplication, Subject
-
-MAX_ID = 2**31 - 1
 
 
 def _valid_pk(pk: Any) -> int:
@@ -39,16 +40,17 @@ def _valid_pk(pk: Any) -> int:
 # --- subjects -------------------------------------------------------------------------------
 
 
-def subjects_visible_to(actor: Any) -> QuerySet[Subject]:
+def subjects_visible_to(actor: Actor) -> QuerySet[Subject]:
     """Credit officers: all; an applicant: the subjects linked to them; others: none."""
     if policies.is_credit_officer(actor):
         return Subject.objects.all()
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    user = user_of(actor)
+    if user is None:
         return Subject.objects.none()
-    return Subject.objects.filter(links__user=actor).distinct()
+    return Subject.objects.filter(links__user=user).distinct()
 
 
-def subject_get(actor: Any, pk: Any) -> Subject:
+def subject_get(actor: Actor, pk: Any) -> Subject:
     """An applicant's own subject; for staff (credit officers included), a subject reached
     through a lawful context (`subject_for_staff`)."""
     value = _valid_pk(pk)
@@ -61,7 +63,7 @@ def subject_get(actor: Any, pk: Any) -> Subject:
     raise NotFound()
 
 
-def subject_for_staff(actor: Any, pk: Any) -> Subject:
+def subject_for_staff(actor: Actor, pk: Any) -> Subject:
     """R-5.6, R-5.7: a subject a staff member reaches through a lawful context
     (`access.contexts_for`): the exact lookup they just made, or a case, task, assistance
     request or record of their agency that names it. Anything else is NotFound, as if the
@@ -72,7 +74,7 @@ def subject_for_staff(actor: Any, pk: Any) -> Subject:
     return subject
 
 
-def lookup_items(actor: Any) -> list[CertificationItem]:
+def lookup_items(actor: Actor) -> list[CertificationItem]:
     """The in-force items under commitment of the actor's agencies, or all of them if the
     actor has no agency (or the agencies have none)."""
     qs = CertificationItem.objects.filter(
@@ -99,7 +101,7 @@ def item_for_eligibility(code: str) -> CertificationItem:
 # --- records --------------------------------------------------------------------------------
 
 
-def records_of(actor: Any, subject: Subject) -> QuerySet[CreditRecord]:
+def records_of(actor: Actor, subject: Subject) -> QuerySet[CreditRecord]:
     """The records of a subject the actor may see (call after subject_get / lookup)."""
     return (
         CreditRecord.objects.filter(subject=subject)
@@ -108,46 +110,48 @@ def records_of(actor: Any, subject: Subject) -> QuerySet[CreditRecord]:
     )
 
 
-def records_visible_to(actor: Any) -> QuerySet[CreditRecord]:
+def records_visible_to(actor: Actor) -> QuerySet[CreditRecord]:
     return CreditRecord.objects.filter(subject__in=subjects_visible_to(actor)).select_related(
         "subject", "deciding_agency"
     )
 
 
-def my_records(actor: Any) -> QuerySet[CreditRecord]:
+def my_records(actor: Actor) -> QuerySet[CreditRecord]:
     """An applicant's records: only those of subjects linked to the account."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    user = user_of(actor)
+    if user is None:
         return CreditRecord.objects.none()
     return (
-        CreditRecord.objects.filter(subject__links__user=actor)
+        CreditRecord.objects.filter(subject__links__user=user)
         .select_related("subject", "deciding_agency")
         .prefetch_related("repairs", "objections")
         .distinct()
     )
 
 
-def my_record_get(actor: Any, pk: Any) -> CreditRecord:
+def my_record_get(actor: Actor, pk: Any) -> CreditRecord:
     record = my_records(actor).filter(pk=_valid_pk(pk)).first()
     if record is None:
         raise NotFound()
     return record
 
 
-def my_subjects(actor: Any) -> QuerySet[Subject]:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+def my_subjects(actor: Actor) -> QuerySet[Subject]:
+    user = user_of(actor)
+    if user is None:
         return Subject.objects.none()
-    return Subject.objects.filter(links__user=actor).distinct().order_by("id")
+    return Subject.objects.filter(links__user=user).distinct().order_by("id")
 
 
 # --- repairs and objections (credit officers) -----------------------------------------------
 
 
-def _officer_only(actor: Any) -> None:
+def _officer_only(actor: Actor) -> None:
     if not policies.is_credit_officer(actor):
         raise NotFound()
 
 
-def repairs_visible_to(actor: Any, *, status: str = "") -> QuerySet[RepairApplication]:
+def repairs_visible_to(actor: Actor, *, status: str = "") -> QuerySet[RepairApplication]:
     if not policies.is_credit_officer(actor):
         return RepairApplication.objects.none()
     qs = RepairApplication.objects.select_related("record", "record__subject", "submitted_by")
@@ -156,7 +160,7 @@ def repairs_visible_to(actor: Any, *, status: str = "") -> QuerySet[RepairApplic
     return qs
 
 
-def objections_visible_to(actor: Any, *, status: str = "") -> QuerySet[Objection]:
+def objections_visible_to(actor: Actor, *, status: str = "") -> QuerySet[Objection]:
     if not policies.is_credit_officer(actor):
         return Objection.objects.none()
     qs = Objection.objects.select_related("record", "record__subject", "submitted_by")
@@ -165,15 +169,15 @@ def objections_visible_to(actor: Any, *, status: str = "") -> QuerySet[Objection
     return qs
 
 
-def pending_repairs(actor: Any) -> QuerySet[RepairApplication]:
+def pending_repairs(actor: Actor) -> QuerySet[RepairApplication]:
     return repairs_visible_to(actor, status=RepairStatus.SUBMITTED).order_by("due_on", "id")
 
 
-def pending_objections(actor: Any) -> QuerySet[Objection]:
+def pending_objections(actor: Actor) -> QuerySet[Objection]:
     return objections_visible_to(actor, status=ObjectionStatus.SUBMITTED).order_by("due_on", "id")
 
 
-def repair_get(actor: Any, pk: Any) -> RepairApplication:
+def repair_get(actor: Actor, pk: Any) -> RepairApplication:
     _officer_only(actor)
     repair = repairs_visible_to(actor).filter(pk=_valid_pk(pk)).first()
     if repair is None:
@@ -181,7 +185,7 @@ def repair_get(actor: Any, pk: Any) -> RepairApplication:
     return repair
 
 
-def objection_get(actor: Any, pk: Any) -> Objection:
+def objection_get(actor: Actor, pk: Any) -> Objection:
     _officer_only(actor)
     objection = objections_visible_to(actor).filter(pk=_valid_pk(pk)).first()
     if objection is None:
@@ -192,7 +196,7 @@ def objection_get(actor: Any, pk: Any) -> Objection:
 # --- repair materials and exports ------------------------------------------------------------
 
 
-def material_get(actor: Any, repair_pk: Any, pk: Any) -> Any:
+def material_get(actor: Actor, repair_pk: Any, pk: Any) -> Any:
     """A repair material for download: credit officers, or the applicant who submitted the
     repair (and still acts for its subject). Anyone else: NotFound."""
     from .models import RepairMaterial
@@ -208,15 +212,17 @@ def material_get(actor: Any, repair_pk: Any, pk: Any) -> Any:
         return material
     repair = material.repair
     if (
-        getattr(actor, "is_authenticated", False)
-        and repair.submitted_by_id == actor.pk
+        (user := user_of(actor)) is not None
+        and repair.submitted_by_id == user.pk
         and policies.acts_for(actor, repair.record.subject_id)
     ):
         return material
     raise NotFound()
 
 
-def records_for_export(actor: Any, *, status: str = "", grade: str = "") -> QuerySet[CreditRecord]:
+def records_for_export(
+    actor: Actor, *, status: str = "", grade: str = ""
+) -> QuerySet[CreditRecord]:
     """Every record, for credit officers only, filtered by status and grade."""
     if not policies.is_credit_officer(actor):
         raise PermissionDenied("只有信用管理人员可以导出信用记录")
@@ -230,7 +236,7 @@ def records_for_export(actor: Any, *, status: str = "", grade: str = "") -> Quer
     return qs
 
 
-def push_messages_visible_to(actor: Any, *, status: str = "") -> QuerySet[PushMessage]:
+def push_messages_visible_to(actor: Actor, *, status: str = "") -> QuerySet[PushMessage]:
     """The delivery log of credit pushes (R-5.2): credit officers only."""
     _officer_only(actor)
     qs = PushMessage.objects.select_related("platform", "record").prefetch_related("log")
@@ -239,7 +245,7 @@ def push_messages_visible_to(actor: Any, *, status: str = "") -> QuerySet[PushMe
     return qs.order_by("-id")
 
 
-def overdue_items(actor: Any, *, on: Any) -> dict[str, list[Any]]:
+def overdue_items(actor: Actor, *, on: Any) -> dict[str, list[Any]]:
     """Repairs and objections past their deadline (R-5.4), for the credit officers and their
     supervisor (the credit authority's agency admin)."""
     if not policies.can_supervise_credit(actor):
@@ -277,7 +283,7 @@ def publicly_listed_records(*, on: Any) -> QuerySet[CreditRecord]:
     )
 
 
-def notices_for(actor: Any, *, unread_only: bool = False) -> QuerySet[Any]:
+def notices_for(actor: Actor, *, unread_only: bool = False) -> QuerySet[Any]:
     """Sanction notices addressed to the actor's agencies (R-5.5)."""
     from .models import SanctionNotice
 
@@ -289,7 +295,7 @@ def notices_for(actor: Any, *, unread_only: bool = False) -> QuerySet[Any]:
     return qs.order_by("-id")
 
 
-def notice_get(actor: Any, pk: Any) -> Any:
+def notice_get(actor: Actor, pk: Any) -> Any:
     notice = notices_for(actor).filter(pk=_valid_pk(pk)).first()
     if notice is None:
         raise NotFound()

@@ -11,11 +11,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from chengnuo import audit
+from chengnuo.accounts.actors import person_of
 from chengnuo.agencies.policies import memberships
 from chengnuo.audit import alerts
 from chengnuo.audit.models import Alert, AuditEvent
-from chengnuo.core import crypto
+from chengnuo.core import crypto, spine
+from chengnuo.core.actors import Actor
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied, RateLimited
 from chengnuo.core.masking import mask_identifier, mask_phone
@@ -85,7 +86,7 @@ def subject_find(*, id_type: str, id_value: str) -> Subject | None:
 
 
 def subject_register(
-    *, actor: Any, kind: str, name: str, id_type: str, id_value: str, phone: str = ""
+    *, actor: Actor, kind: str, name: str, id_type: str, id_value: str, phone: str = ""
 ) -> Subject:
     """Register a person or entity; identifiers validated (python-stdnum) and encrypted."""
     number, errors = clean_identifier(kind, id_type, id_value)
@@ -108,7 +109,7 @@ def subject_register(
             phone_lookup=crypto.lookup_hash(phone_number) if phone_number else "",
             phone_masked=mask_phone(phone_number),
         )
-        audit.record(
+        spine.record(
             actor,
             Event.SUBJECT_REGISTERED,
             subject,
@@ -118,7 +119,7 @@ def subject_register(
     return subject
 
 
-def subject_link(*, actor: Any, user: Any, subject: Subject, relation: str) -> SubjectLink:
+def subject_link(*, actor: Actor, user: Actor, subject: Subject, relation: str) -> SubjectLink:
     """Link an applicant account to a subject it acts for (itself, or a firm)."""
     if relation not in SubjectLink.Relation.values:
         raise DomainError("invalid_choice", "关系只能是本人或经办人", field="relation")
@@ -130,11 +131,11 @@ def subject_link(*, actor: Any, user: Any, subject: Subject, relation: str) -> S
         if cached is not None:
             cached.add(subject.pk)
         if created:
-            audit.record(actor, Event.SUBJECT_LINKED, link, None, {"relation": relation})
+            spine.record(actor, Event.SUBJECT_LINKED, link, None, {"relation": relation})
     return link
 
 
-def subject_lookup(*, actor: Any, id_type: str, id_value: str) -> Subject | None:
+def subject_lookup(*, actor: Actor, id_type: str, id_value: str) -> Subject | None:
     """R-5.7: exact search by the full identifier, for staff with a lookup role (no browsing).
     A hit is audited and is the lawful context in which this actor may then reach the subject
     by id for a while (`access`)."""
@@ -152,7 +153,7 @@ def subject_lookup(*, actor: Any, id_type: str, id_value: str) -> Subject | None
     subject = subject_find(id_type=id_type, id_value=id_value)
     if subject is not None:
         with transaction.atomic():
-            audit.record(
+            spine.record(
                 actor,
                 Event.SUBJECT_FOUND,
                 subject,
@@ -163,7 +164,7 @@ def subject_lookup(*, actor: Any, id_type: str, id_value: str) -> Subject | None
     return subject
 
 
-def _actor_agency(actor: Any, context: access.AccessContext | None = None) -> Any:
+def _actor_agency(actor: Actor, context: access.AccessContext | None = None) -> Any:
     """The agency an access is recorded against: the context's, else the actor's first agency
     in which they hold a lookup role."""
     from chengnuo.agencies.models import Agency
@@ -177,7 +178,7 @@ def _actor_agency(actor: Any, context: access.AccessContext | None = None) -> An
     return Agency.objects.filter(pk=agency_id).first() if agency_id else None
 
 
-def subject_identifier_reveal(*, actor: Any, subject: Subject, context_key: str) -> str:
+def subject_identifier_reveal(*, actor: Actor, subject: Subject, context_key: str) -> str:
     """The full identifier (R-5.6), for roles that need it or the holder of a context that
     allows it (an assistance request's handler). The staff member names the context it
     belongs to (a case, task, assistance request, record or the lookup just made); it is
@@ -195,7 +196,7 @@ def subject_identifier_reveal(*, actor: Any, subject: Subject, context_key: str)
     if not (policies.can_unmask(actor) or context.unmask):
         raise PermissionDenied("您的角色无权查看完整证件号码")
     now = timezone.now()
-    recent = AuditEvent.objects.filter(actor=actor, event=Event.IDENTIFIER_VIEWED)
+    recent = AuditEvent.objects.filter(actor=person_of(actor), event=Event.IDENTIFIER_VIEWED)
     last_hour = recent.filter(occurred_at__gte=now - timedelta(hours=1)).count()
     if last_hour >= settings.REVEAL_LIMIT_PER_HOUR:
         raise RateLimited(
@@ -205,7 +206,7 @@ def subject_identifier_reveal(*, actor: Any, subject: Subject, context_key: str)
         )
     agency = _actor_agency(actor, context)
     with transaction.atomic():
-        audit.record(
+        spine.record(
             actor,
             Event.IDENTIFIER_VIEWED,
             subject,
@@ -264,7 +265,7 @@ def risk_of(subject: Subject, *, on: date | None = None) -> RiskAssessment:
     return risk_level(record_facts(subject), on=on or timezone.localdate())
 
 
-def credit_lookup(*, actor: Any, subject: Subject, items: list[Any]) -> dict[str, Any]:
+def credit_lookup(*, actor: Actor, subject: Subject, items: list[Any]) -> dict[str, Any]:
     """R-5.7: staff check an applicant's credit while handling a case; the lookup is audited."""
     if not policies.can_lookup_credit(actor):
         raise PermissionDenied("您的角色无权查询信用")
@@ -272,7 +273,7 @@ def credit_lookup(*, actor: Any, subject: Subject, items: list[Any]) -> dict[str
     risk = risk_of(subject, on=today)
     eligibility = {item.code: eligibility_of(subject, item, on=today) for item in items}
     with transaction.atomic():
-        audit.record(
+        spine.record(
             actor,
             Event.CREDIT_LOOKUP,
             subject,
@@ -355,7 +356,7 @@ def _notify_agencies(record: CreditRecord) -> int:
 
 def credit_record_create(
     *,
-    actor: Any,
+    actor: Actor,
     subject: Subject,
     kind: str,
     summary: str,
@@ -369,9 +370,12 @@ def credit_record_create(
     external_ref: str = "",
 ) -> CreditRecord:
     """A new credit record. False commitments are graded from their social impact (R-5.5);
-    dishonesty is published from the decision date for the grade's maximum period."""
+    dishonesty is published from the decision date for the grade's maximum period. Who may
+    write it: `policies.may_record`."""
     if kind not in RecordKind.values:
         raise DomainError("invalid_choice", "记录类型无效", field="kind")
+    if not policies.may_record(actor, kind, getattr(deciding_agency, "pk", None)):
+        raise PermissionDenied("无权记入信用记录")
     summary = _text(summary, "summary", "事实摘要")
     impact = dict(impact or {})
     if kind == RecordKind.FALSE_COMMITMENT:
@@ -402,7 +406,7 @@ def credit_record_create(
             publish_to=publish_to,
         )
         notified = _notify_agencies(record)
-        audit.record(
+        spine.record(
             actor,
             Event.RECORD_CREATED,
             record,
@@ -417,13 +421,13 @@ def credit_record_create(
 # --- repair (R-5.4) -------------------------------------------------------------------------
 
 
-def _subject_side(actor: Any, record: CreditRecord) -> None:
+def _subject_side(actor: Actor, record: CreditRecord) -> None:
     if not policies.acts_for(actor, record.subject_id):
         raise NotFound()
 
 
 def repair_submit(
-    *, actor: Any, record: CreditRecord, statement: str, commitment_letter: str
+    *, actor: Actor, record: CreditRecord, statement: str, commitment_letter: str
 ) -> RepairApplication:
     _subject_side(actor, record)
     statement = _text(statement, "statement", "履行义务情况说明", minimum=10)
@@ -444,19 +448,19 @@ def repair_submit(
             raise DomainError("repair_pending", "该记录已有待审核的修复申请")
         repair = RepairApplication.objects.create(
             record=locked,
-            submitted_by=actor,
+            submitted_by=person_of(actor),
             statement=statement,
             commitment_letter=commitment_letter,
             due_on=add_working_days(
                 today, _deadline_days("CREDIT_REPAIR_DEADLINE_DAYS", REPAIR_DEADLINE_DAYS)
             ),
         )
-        audit.record(actor, Event.REPAIR_SUBMITTED, repair, None, {"due_on": repair.due_on})
+        spine.record(actor, Event.REPAIR_SUBMITTED, repair, None, {"due_on": repair.due_on})
     return repair
 
 
 def repair_decide(
-    *, actor: Any, repair: RepairApplication, approve: bool, reason: str = ""
+    *, actor: Actor, repair: RepairApplication, approve: bool, reason: str = ""
 ) -> RepairApplication:
     """Approve (the record stops counting and stops being published; history stays) or
     refuse with written reasons."""
@@ -473,7 +477,7 @@ def repair_decide(
         record = CreditRecord.objects.select_for_update().get(pk=locked.record_id)
         before = _record_state(record)
         locked.status = RepairStatus.APPROVED if approve else RepairStatus.REFUSED
-        locked.decided_by = actor
+        locked.decided_by = person_of(actor)
         locked.decided_at = timezone.now()
         locked.decision_reason = (reason or "").strip()
         locked.save(
@@ -483,10 +487,10 @@ def repair_decide(
             record.status = RecordStatus.REPAIRED
             record.publish_to = min(record.publish_to or timezone.localdate(), timezone.localdate())
             record.save(update_fields=["status", "publish_to", "updated_at"])
-            audit.record(actor, Event.REPAIR_APPROVED, locked, before, _record_state(record))
+            spine.record(actor, Event.REPAIR_APPROVED, locked, before, _record_state(record))
             _queue_push(record, "repaired")
         else:
-            audit.record(
+            spine.record(
                 actor, Event.REPAIR_REFUSED, locked, None, {"reason": locked.decision_reason}
             )
     return locked
@@ -495,7 +499,7 @@ def repair_decide(
 # --- objection (R-5.4) ----------------------------------------------------------------------
 
 
-def objection_submit(*, actor: Any, record: CreditRecord, grounds: str) -> Objection:
+def objection_submit(*, actor: Actor, record: CreditRecord, grounds: str) -> Objection:
     """The record is marked "under objection" at once; the answer is due in working days."""
     _subject_side(actor, record)
     grounds = _text(grounds, "grounds", "异议理由", minimum=10)
@@ -508,7 +512,7 @@ def objection_submit(*, actor: Any, record: CreditRecord, grounds: str) -> Objec
         before = _record_state(locked)
         objection = Objection.objects.create(
             record=locked,
-            submitted_by=actor,
+            submitted_by=person_of(actor),
             grounds=grounds,
             status_before=locked.status,
             due_on=add_working_days(
@@ -518,13 +522,13 @@ def objection_submit(*, actor: Any, record: CreditRecord, grounds: str) -> Objec
         )
         locked.status = RecordStatus.UNDER_OBJECTION
         locked.save(update_fields=["status", "updated_at"])
-        audit.record(actor, Event.OBJECTION_SUBMITTED, objection, before, _record_state(locked))
+        spine.record(actor, Event.OBJECTION_SUBMITTED, objection, before, _record_state(locked))
     return objection
 
 
 def objection_answer(
     *,
-    actor: Any,
+    actor: Actor,
     objection: Objection,
     corrected: bool,
     answer: str,
@@ -556,11 +560,11 @@ def objection_answer(
         record.save(update_fields=["summary", "legal_basis", "grade", "status", "updated_at"])
         locked.status = ObjectionStatus.CORRECTED if corrected else ObjectionStatus.UPHELD
         locked.answer = answer
-        locked.decided_by = actor
+        locked.decided_by = person_of(actor)
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "answer", "decided_by", "decided_at", "updated_at"])
         event = Event.OBJECTION_CORRECTED if corrected else Event.OBJECTION_UPHELD
-        audit.record(actor, event, locked, before, _record_state(record))
+        spine.record(actor, event, locked, before, _record_state(record))
         if corrected:
             _queue_push(record, "removed" if remove else "changed")
     return locked
@@ -586,7 +590,7 @@ def repair_material_check(upload: Any) -> tuple[str, int, str, str]:
     return checked.name, checked.size, checked.content_type, checked.extension
 
 
-def repair_material_add(*, actor: Any, repair: RepairApplication, upload: Any) -> Any:
+def repair_material_add(*, actor: Actor, repair: RepairApplication, upload: Any) -> Any:
     """Attach one file to a repair the actor submitted while it awaits review: at most
     `REPAIR_MATERIAL_MAX_FILES` files, each at most 5 MB, PDF/JPEG/PNG by content. A refusal
     names the file and the rule."""
@@ -621,7 +625,7 @@ def repair_material_add(*, actor: Any, repair: RepairApplication, upload: Any) -
         )
         try:
             material.save()
-            audit.record(
+            spine.record(
                 actor,
                 REPAIR_MATERIAL_ADDED,
                 locked,
@@ -634,7 +638,7 @@ def repair_material_add(*, actor: Any, repair: RepairApplication, upload: Any) -
     return material
 
 
-def notice_mark_read(*, actor: Any, notice: Any) -> Any:
+def notice_mark_read(*, actor: Actor, notice: Any) -> Any:
     """Someone of the notified agency acknowledges a sanction notice."""
     from chengnuo.agencies.policies import staff_agency_ids
 
@@ -646,7 +650,7 @@ def notice_mark_read(*, actor: Any, notice: Any) -> Any:
         locked = SanctionNotice.objects.select_for_update().get(pk=notice.pk)
         if locked.read_at is None:
             locked.read_at = timezone.now()
-            locked.read_by = actor
+            locked.read_by = person_of(actor)
             locked.save(update_fields=["read_at", "read_by"])
-            audit.record(actor, "credit.notice_read", locked, None, {"record_id": locked.record_id})
+            spine.record(actor, "credit.notice_read", locked, None, {"record_id": locked.record_id})
     return locked

@@ -9,12 +9,10 @@ Identifiers and phones are always shown masked; the full number only through the
 
 from __future__ import annotations
 
-from functools import wraps
 from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -25,7 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chengnuo.core.actors import Actor
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
+from chengnuo.core.web import staff_view
 
 from . import access, exports, policies, selectors, services
 from .constants import RecordStatus
@@ -42,27 +42,12 @@ from .models import CreditPlatform, CreditRecord, PushMessage, Subject
 from .pull import pull_external_records
 
 
-def credit_view(view):
-    """Login required; NotFound → 404 (indistinguishable from missing), PermissionDenied → 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404 from exc
-        except PermissionDenied as exc:
-            return render(request, "credit/forbidden.html", {"message": exc.message}, status=403)
-
-    return login_required(wrapped)
-
-
 def _require_officer(request: HttpRequest) -> None:
     if not policies.is_credit_officer(request.user):
         raise PermissionDenied(_("只有信用管理人员可以访问该页面"))
 
 
-def _assessment(actor: Any, subject: Subject) -> dict[str, Any]:
+def _assessment(actor: Actor, subject: Subject) -> dict[str, Any]:
     """Risk level, factors and eligibility per item through the audited lookup service."""
     items = selectors.lookup_items(actor)
     result = services.credit_lookup(actor=actor, subject=subject, items=items)
@@ -75,7 +60,7 @@ def _assessment(actor: Any, subject: Subject) -> dict[str, Any]:
 # --- staff: 事中核查信用 (R-5.7) -------------------------------------------------------------
 
 
-@credit_view
+@staff_view
 def lookup(request: HttpRequest) -> HttpResponse:
     """Exact search by identifier (POST, so the number stays out of URLs and logs)."""
     if not policies.can_lookup_credit(request.user):
@@ -124,7 +109,7 @@ def _subject_context(request: HttpRequest, subject: Subject) -> dict[str, Any]:
     }
 
 
-@credit_view
+@staff_view
 @require_POST
 def subject_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """查看完整号码: roles that need it, for a context the staff member names (the case, task,
@@ -161,7 +146,7 @@ def subject_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 # --- credit officers ------------------------------------------------------------------------
 
 
-@credit_view
+@staff_view
 def officer_queue(request: HttpRequest) -> HttpResponse:
     _require_officer(request)
     return render(
@@ -176,7 +161,7 @@ def officer_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@credit_view
+@staff_view
 def subject_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_officer(request)
     subject = selectors.subject_get(request.user, pk)
@@ -196,7 +181,7 @@ def subject_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@credit_view
+@staff_view
 @require_POST
 def subject_pull(request: HttpRequest, pk: int) -> HttpResponse:
     """从信用平台获取外部失信记录 (R-5.2, R-9.2): merge the platform's records of the subject
@@ -237,7 +222,7 @@ def _pull_message(added: int, platform: Any) -> str:
     return _("已从“%(platform)s”获取，没有新的外部失信记录") % {"platform": platform.name}
 
 
-@credit_view
+@staff_view
 def records_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """Credit records as XLSX or CSV for credit officers, identifiers and names masked."""
     _require_officer(request)
@@ -257,7 +242,7 @@ def records_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-@credit_view
+@staff_view
 def material_download(request: HttpRequest, repair_pk: int, pk: int) -> HttpResponseBase:
     """A repair material, to a credit officer or the applicant who submitted it; else 404."""
     material = selectors.material_get(request.user, repair_pk, pk)
@@ -276,7 +261,7 @@ def material_download(request: HttpRequest, repair_pk: int, pk: int) -> HttpResp
     return response
 
 
-@credit_view
+@staff_view
 def repair_decide(request: HttpRequest, pk: int) -> HttpResponse:
     repair = selectors.repair_get(request.user, pk)
     form = RepairDecisionForm(request.POST if request.method == "POST" else None)
@@ -308,7 +293,7 @@ def repair_decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@credit_view
+@staff_view
 def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
     objection = selectors.objection_get(request.user, pk)
     form = ObjectionAnswerForm(request.POST if request.method == "POST" else None)
@@ -347,7 +332,7 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
 _ANY_ITEM_UNDER_COMMITMENT = SimpleNamespace(code="*", under_commitment=True, status="in_force")
 
 
-@credit_view
+@staff_view
 def my_credit(request: HttpRequest) -> HttpResponse:
     """The applicant's linked subjects, their records, risk level, repairs and objections."""
     subjects = []
@@ -390,12 +375,12 @@ def _my_record_page(
     )
 
 
-@credit_view
+@staff_view
 def my_record(request: HttpRequest, pk: int) -> HttpResponse:
     return _my_record_page(request, selectors.my_record_get(request.user, pk))
 
 
-@credit_view
+@staff_view
 @require_POST
 def my_record_repair(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.my_record_get(request.user, pk)
@@ -431,7 +416,7 @@ def my_record_repair(request: HttpRequest, pk: int) -> HttpResponse:
     return _my_record_page(request, record, repair_form=form, status=400)
 
 
-@credit_view
+@staff_view
 @require_POST
 def my_record_object(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.my_record_get(request.user, pk)
@@ -451,7 +436,7 @@ def my_record_object(request: HttpRequest, pk: int) -> HttpResponse:
     return _my_record_page(request, record, objection_form=form, status=400)
 
 
-@credit_view
+@staff_view
 def push_log(request: HttpRequest) -> HttpResponse:
     """The delivery log of pushes to the credit sharing platform (R-5.2)."""
     status = request.GET.get("status", "")
@@ -464,7 +449,7 @@ def push_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-@credit_view
+@staff_view
 def overdue(request: HttpRequest) -> HttpResponse:
     """Repairs and objections past their deadline, for officers and their supervisor."""
     today = timezone.localdate()
@@ -481,14 +466,14 @@ def public_listing(request: HttpRequest) -> HttpResponse:
     return render(request, "credit/public_listing.html", {"page_obj": page, "today": today})
 
 
-@credit_view
+@staff_view
 def notices(request: HttpRequest) -> HttpResponse:
     """Sanction notices to the user's agencies: severe dishonesty to take into account."""
     page = Paginator(selectors.notices_for(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "credit/notices.html", {"page_obj": page})
 
 
-@credit_view
+@staff_view
 @require_POST
 def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
     notice = selectors.notice_get(request.user, pk)

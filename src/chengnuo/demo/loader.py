@@ -14,6 +14,7 @@ from chengnuo.catalog import services
 from chengnuo.catalog.models import CatalogVersion, CertificationItem, ChangeProposal, Matter
 from chengnuo.catalog.rules import item_snapshot_fields
 from chengnuo.core.identifiers import uscc_with_check
+from chengnuo.core.reactions import run_due
 
 from . import data
 from .case_data import load_cases
@@ -157,6 +158,9 @@ def load(stdout=None) -> dict[str, int]:
     plan_counts = load_plans(stdout=stdout)
     case_counts = load_cases(stdout=stdout)
     verification_counts = load_verification(stdout=stdout)
+    # the follow-up work of what was loaded (archived PDFs, kept commitments in credit) is done
+    # before the demo is shown, not left to the worker
+    run_due(limit=10_000)
 
     return {
         **credit_counts,

@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from chengnuo import audit
 from chengnuo.agencies.models import Agency
+from chengnuo.core import spine
 from chengnuo.core.crypto import encrypt
 from chengnuo.verification.constants import Event
 from chengnuo.verification.models import DataSource
@@ -98,7 +98,7 @@ def load_sources(stdout: Any = None) -> dict[str, int]:
                 breaker_threshold=5,
                 breaker_cooldown_seconds=60,
             )
-            audit.record(
+            spine.record(
                 None,
                 Event.SOURCE_SAVED,
                 source,

@@ -8,6 +8,12 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("告知承诺文书")
 
     def ready(self) -> None:
+        from chengnuo.core.errors import register_error_codes
+
+        from .errors import ErrorCode
+
+        register_error_codes(self.label, ErrorCode)
+
         from chengnuo.core.events import register_kinds
 
         from .constants import Event

@@ -20,14 +20,15 @@ from chengnuo.agencies.constants import Role
 from chengnuo.agencies.policies import has_role, reviewable_agency_ids
 from chengnuo.catalog.models import CertificationItem, Matter
 from chengnuo.catalog.selectors import matter_items_in_force
-from chengnuo.catalog.views import staff_view
+from chengnuo.core.actors import Actor
 from chengnuo.core.digest import digest_json
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
+from chengnuo.core.web import fail, field_errors, staff_view
 
 from . import guide_defaults, guides, policies
 from .constants import TEXT_LIMIT
 from .guide_models import GuideKind, GuideVersion, ServiceGuide, WorkRules
-from .views import MAX_CODE_LENGTH, _errors_of
+from .views import MAX_CODE_LENGTH
 
 Document = ServiceGuide | WorkRules
 
@@ -39,7 +40,7 @@ MAX_MATERIAL_ROWS = guides.MAX_MATERIALS + EMPTY_MATERIAL_ROWS
 # --- lookups --------------------------------------------------------------------------------
 
 
-def _reviewed(actor: Any, model: type[ServiceGuide] | type[WorkRules]) -> QuerySet[Any]:
+def _reviewed(actor: Actor, model: type[ServiceGuide] | type[WorkRules]) -> QuerySet[Any]:
     """Drafts of the agencies a Justice Bureau reviewer oversees (read-only for them)."""
     if not has_role(actor, Role.JUSTICE_REVIEWER):
         return model.objects.none()
@@ -48,7 +49,7 @@ def _reviewed(actor: Any, model: type[ServiceGuide] | type[WorkRules]) -> QueryS
     return model.objects.select_related(related, "agency").filter(agency_id__in=ids)
 
 
-def _document(actor: Any, kind: str, code: str) -> Document:
+def _document(actor: Actor, kind: str, code: str) -> Document:
     """The draft for its agency's admins, or for a reviewer overseeing the agency; else 404."""
     if len(code) > MAX_CODE_LENGTH:
         raise NotFound()
@@ -188,7 +189,7 @@ def _create(request: HttpRequest) -> HttpResponse:
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
-        messages.error(request, exc.message)
+        fail(request, exc)
         return redirect("documents:guide_staff_drafts")
     messages.success(
         request,
@@ -372,13 +373,13 @@ def _editor_context(
     }
 
 
-def _update(actor: Any, document: Document, data: dict[str, Any]) -> Document:
+def _update(actor: Actor, document: Document, data: dict[str, Any]) -> Document:
     if isinstance(document, ServiceGuide):
         return guides.guide_draft_update(actor=actor, guide=document, data=data)
     return guides.work_rules_draft_update(actor=actor, rules=document, data=data)
 
 
-def _publish(actor: Any, document: Document, override_reason: str = "") -> GuideVersion:
+def _publish(actor: Actor, document: Document, override_reason: str = "") -> GuideVersion:
     if isinstance(document, ServiceGuide):
         return guides.guide_publish(actor=actor, guide=document, override_reason=override_reason)
     return guides.work_rules_publish(actor=actor, rules=document, override_reason=override_reason)
@@ -417,7 +418,7 @@ def _edit(request: HttpRequest, kind: str, code: str) -> HttpResponse:
         summary = (
             _("草稿已保存，但未发布：") if action == "publish" else _("未完成：")
         ) + exc.message
-        context = _editor_context(request, document, values, _errors_of(exc, known), summary)
+        context = _editor_context(request, document, values, field_errors(exc, known), summary)
         return render(request, "documents/guide_staff_edit.html", context, status=400)
     messages.success(
         request,

@@ -16,12 +16,14 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chengnuo import audit
+from chengnuo.accounts.actors import person_of
 from chengnuo.agencies.constants import Role
 from chengnuo.agencies.policies import agency_ids_with_role, is_system_admin
 from chengnuo.catalog.constants import ItemStatus
 from chengnuo.catalog.models import CertificationItem, Matter
 from chengnuo.catalog.selectors import matter_items_in_force
+from chengnuo.core import spine
+from chengnuo.core.actors import Actor
 from chengnuo.core.digest import digest_json, jsonable
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from chengnuo.core.rules import FieldError, raise_field_errors
@@ -379,7 +381,7 @@ def _state(document: Document) -> dict[str, Any]:
     return {field: getattr(document, field) for field in fields}
 
 
-def guide_draft_create(*, actor: Any, matter: Matter) -> ServiceGuide:
+def guide_draft_create(*, actor: Actor, matter: Matter) -> ServiceGuide:
     """Create the service guide draft of a matter from the catalog's defaults."""
     if not policies.can_edit_templates(actor, matter.agency_id):
         raise PermissionDenied("只有本机关的部门管理员可以制作办事指南")
@@ -395,7 +397,7 @@ def guide_draft_create(*, actor: Any, matter: Matter) -> ServiceGuide:
         )
         guide.full_clean()
         guide.save()
-        audit.record(
+        spine.record(
             actor,
             Event.GUIDE_DRAFT_CREATED,
             guide,
@@ -405,7 +407,7 @@ def guide_draft_create(*, actor: Any, matter: Matter) -> ServiceGuide:
     return guide
 
 
-def work_rules_draft_create(*, actor: Any, item: CertificationItem) -> WorkRules:
+def work_rules_draft_create(*, actor: Actor, item: CertificationItem) -> WorkRules:
     """Create the work rules draft of an item under commitment from the catalog's defaults."""
     if not policies.can_edit_templates(actor, item.agency_id):
         raise PermissionDenied("只有本机关的部门管理员可以制作工作规程")
@@ -419,7 +421,7 @@ def work_rules_draft_create(*, actor: Any, item: CertificationItem) -> WorkRules
         )
         rules.full_clean()
         rules.save()
-        audit.record(
+        spine.record(
             actor,
             Event.WORK_RULES_DRAFT_CREATED,
             rules,
@@ -441,7 +443,7 @@ def _lock(document: Document) -> Document:
     )
 
 
-def _draft_update(*, actor: Any, document: Document, data: Any, event: str) -> Any:
+def _draft_update(*, actor: Actor, document: Document, data: Any, event: str) -> Any:
     if not policies.can_edit_templates(actor, document.agency_id):
         raise NotFound()
     clean, errors = clean_draft_data(document, data)
@@ -453,16 +455,16 @@ def _draft_update(*, actor: Any, document: Document, data: Any, event: str) -> A
             setattr(locked, field, value)
         locked.full_clean()
         locked.save(update_fields=[*clean, "updated_at"])
-        audit.record(actor, event, locked, before, _state(locked))
+        spine.record(actor, event, locked, before, _state(locked))
     return locked
 
 
-def guide_draft_update(*, actor: Any, guide: ServiceGuide, data: dict[str, Any]) -> ServiceGuide:
+def guide_draft_update(*, actor: Actor, guide: ServiceGuide, data: dict[str, Any]) -> ServiceGuide:
     """Edit a guide draft (partial: only the fields given). Published versions are untouched."""
     return _draft_update(actor=actor, document=guide, data=data, event=Event.GUIDE_DRAFT_UPDATED)
 
 
-def work_rules_draft_update(*, actor: Any, rules: WorkRules, data: dict[str, Any]) -> WorkRules:
+def work_rules_draft_update(*, actor: Actor, rules: WorkRules, data: dict[str, Any]) -> WorkRules:
     """Edit a work rules draft (partial). Published versions are untouched."""
     return _draft_update(
         actor=actor, document=rules, data=data, event=Event.WORK_RULES_DRAFT_UPDATED
@@ -472,7 +474,7 @@ def work_rules_draft_update(*, actor: Any, rules: WorkRules, data: dict[str, Any
 # --- publishing -----------------------------------------------------------------------------
 
 
-def _publish(*, actor: Any, document: Document, override_reason: str) -> GuideVersion:
+def _publish(*, actor: Actor, document: Document, override_reason: str) -> GuideVersion:
     if not policies.can_publish_templates(actor, document.agency_id):
         raise NotFound()
     if not isinstance(override_reason, str) or "\x00" in override_reason:
@@ -510,10 +512,10 @@ def _publish(*, actor: Any, document: Document, override_reason: str) -> GuideVe
             content=content,
             digest=digest_json(content),
             published_at=timezone.now(),
-            published_by=actor,
+            published_by=person_of(actor),
             lint_findings=jsonable(findings),
             lint_override_reason=override_reason if overridden else "",
-            lint_overridden_by=actor if overridden else None,
+            lint_overridden_by=person_of(actor) if overridden else None,
         )
         version.full_clean()
         version.save(force_insert=True)
@@ -521,7 +523,7 @@ def _publish(*, actor: Any, document: Document, override_reason: str) -> GuideVe
             event = Event.PUBLISHED_LINT_OVERRIDE
         else:
             event = Event.GUIDE_PUBLISHED if is_guide else Event.WORK_RULES_PUBLISHED
-        audit.record(
+        spine.record(
             actor,
             event,
             version,
@@ -538,12 +540,14 @@ def _publish(*, actor: Any, document: Document, override_reason: str) -> GuideVe
     return version
 
 
-def guide_publish(*, actor: Any, guide: ServiceGuide, override_reason: str = "") -> GuideVersion:
+def guide_publish(*, actor: Actor, guide: ServiceGuide, override_reason: str = "") -> GuideVersion:
     """Publish the guide draft as the next immutable version (R-3.4, R-3.5)."""
     return _publish(actor=actor, document=guide, override_reason=override_reason)
 
 
-def work_rules_publish(*, actor: Any, rules: WorkRules, override_reason: str = "") -> GuideVersion:
+def work_rules_publish(
+    *, actor: Actor, rules: WorkRules, override_reason: str = ""
+) -> GuideVersion:
     """Publish the work rules draft as the next immutable version (R-3.4, R-6.1)."""
     return _publish(actor=actor, document=rules, override_reason=override_reason)
 
@@ -608,39 +612,39 @@ def public_guide_version_get(pk: int) -> GuideVersion:
 # --- selectors: drafts (agency admins) ------------------------------------------------------
 
 
-def _draft_agency_ids(actor: Any) -> set[int] | None:
+def _draft_agency_ids(actor: Actor) -> set[int] | None:
     if is_system_admin(actor):
         return None
     return agency_ids_with_role(actor, Role.AGENCY_ADMIN)
 
 
-def guide_drafts_for(actor: Any) -> QuerySet[ServiceGuide]:
+def guide_drafts_for(actor: Actor) -> QuerySet[ServiceGuide]:
     qs = ServiceGuide.objects.select_related("matter", "agency")
     ids = _draft_agency_ids(actor)
     return qs if ids is None else qs.filter(agency_id__in=ids)
 
 
-def work_rules_drafts_for(actor: Any) -> QuerySet[WorkRules]:
+def work_rules_drafts_for(actor: Actor) -> QuerySet[WorkRules]:
     qs = WorkRules.objects.select_related("item", "agency")
     ids = _draft_agency_ids(actor)
     return qs if ids is None else qs.filter(agency_id__in=ids)
 
 
-def guide_draft_get_for(actor: Any, matter: Matter) -> ServiceGuide:
+def guide_draft_get_for(actor: Actor, matter: Matter) -> ServiceGuide:
     guide = guide_drafts_for(actor).filter(matter=matter).first()
     if guide is None:
         raise NotFound()
     return guide
 
 
-def work_rules_draft_get_for(actor: Any, item: CertificationItem) -> WorkRules:
+def work_rules_draft_get_for(actor: Actor, item: CertificationItem) -> WorkRules:
     rules = work_rules_drafts_for(actor).filter(item=item).first()
     if rules is None:
         raise NotFound()
     return rules
 
 
-def matters_without_guide(actor: Any) -> QuerySet[Matter]:
+def matters_without_guide(actor: Actor) -> QuerySet[Matter]:
     qs = Matter.objects.filter(service_guide__isnull=True)
     ids = _draft_agency_ids(actor)
     if ids is not None:
@@ -648,7 +652,7 @@ def matters_without_guide(actor: Any) -> QuerySet[Matter]:
     return qs.select_related("agency").order_by("agency_id", "code")
 
 
-def items_without_work_rules(actor: Any) -> QuerySet[CertificationItem]:
+def items_without_work_rules(actor: Actor) -> QuerySet[CertificationItem]:
     qs = CertificationItem.objects.filter(
         status=ItemStatus.IN_FORCE, under_commitment=True, work_rules__isnull=True
     )

@@ -3,14 +3,13 @@ admins of the item's agency and raise NotFound for everyone else."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Exists, OuterRef, QuerySet
 
 from chengnuo.agencies.constants import Role
 from chengnuo.agencies.policies import agency_ids_with_role, is_system_admin
 from chengnuo.catalog.constants import ItemStatus
 from chengnuo.catalog.models import CertificationItem
+from chengnuo.core.actors import Actor
 from chengnuo.core.errors import NotFound
 
 from .constants import TemplateKind
@@ -86,26 +85,26 @@ def version_get(item_code: str, kind: str, number: int) -> TemplateVersion:
 # --- drafts (agency admins) -----------------------------------------------------------------
 
 
-def _draft_agency_ids(actor: Any) -> set[int] | None:
+def _draft_agency_ids(actor: Actor) -> set[int] | None:
     if is_system_admin(actor):
         return None
     return agency_ids_with_role(actor, Role.AGENCY_ADMIN)
 
 
-def notification_drafts_for(actor: Any) -> QuerySet[NotificationTemplate]:
+def notification_drafts_for(actor: Actor) -> QuerySet[NotificationTemplate]:
     qs = NotificationTemplate.objects.select_related("item", "agency")
     ids = _draft_agency_ids(actor)
     return qs if ids is None else qs.filter(agency_id__in=ids)
 
 
-def commitment_drafts_for(actor: Any) -> QuerySet[CommitmentTemplate]:
+def commitment_drafts_for(actor: Actor) -> QuerySet[CommitmentTemplate]:
     qs = CommitmentTemplate.objects.select_related("item", "agency")
     ids = _draft_agency_ids(actor)
     return qs if ids is None else qs.filter(agency_id__in=ids)
 
 
 def draft_get_for(
-    actor: Any, item: CertificationItem, kind: str
+    actor: Actor, item: CertificationItem, kind: str
 ) -> NotificationTemplate | CommitmentTemplate:
     """The draft of an item for an agency admin of its agency; NotFound otherwise."""
     draft: NotificationTemplate | CommitmentTemplate | None
@@ -121,7 +120,7 @@ def draft_get_for(
 
 
 def drafts_get_for(
-    actor: Any, item: CertificationItem
+    actor: Actor, item: CertificationItem
 ) -> tuple[NotificationTemplate, CommitmentTemplate]:
     notification = draft_get_for(actor, item, TemplateKind.NOTIFICATION)
     commitment = draft_get_for(actor, item, TemplateKind.COMMITMENT)
@@ -130,7 +129,7 @@ def drafts_get_for(
     return notification, commitment
 
 
-def items_without_templates(actor: Any) -> QuerySet[CertificationItem]:
+def items_without_templates(actor: Actor) -> QuerySet[CertificationItem]:
     """Items in force under commitment of the actor's agencies that have no drafts yet."""
     qs = CertificationItem.objects.filter(
         status=ItemStatus.IN_FORCE, under_commitment=True, notification_template__isnull=True

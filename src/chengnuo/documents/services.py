@@ -15,9 +15,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from chengnuo import audit
+from chengnuo.accounts.actors import person_of
 from chengnuo.catalog.constants import ItemStatus
 from chengnuo.catalog.models import CertificationItem
+from chengnuo.core import spine
+from chengnuo.core.actors import Actor
 from chengnuo.core.digest import digest_json, jsonable
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from chengnuo.core.rules import FieldError, raise_field_errors
@@ -303,7 +305,7 @@ def _state(template: Template) -> dict[str, Any]:
 
 
 def template_draft_create(
-    *, actor: Any, item: CertificationItem
+    *, actor: Actor, item: CertificationItem
 ) -> tuple[NotificationTemplate, CommitmentTemplate]:
     """Create both drafts of an item under commitment from the catalog entry's defaults."""
     if not policies.can_edit_templates(actor, item.agency_id):
@@ -323,7 +325,7 @@ def template_draft_create(
         )
         commitment.full_clean()
         commitment.save()
-        audit.record(
+        spine.record(
             actor,
             Event.DRAFTS_CREATED,
             notification,
@@ -342,7 +344,7 @@ def _lock(template: Template) -> Template:
     return model.objects.select_for_update().select_related("item", "agency").get(pk=template.pk)
 
 
-def template_draft_update(*, actor: Any, template: Template, data: dict[str, Any]) -> Template:
+def template_draft_update(*, actor: Actor, template: Template, data: dict[str, Any]) -> Template:
     """Edit a draft (partial: only the fields given). Published versions are untouched."""
     if not policies.can_edit_templates(actor, template.agency_id):
         raise NotFound()
@@ -355,7 +357,7 @@ def template_draft_update(*, actor: Any, template: Template, data: dict[str, Any
             setattr(locked, field, value)
         locked.full_clean()
         locked.save(update_fields=[*clean, "updated_at"])
-        audit.record(actor, Event.DRAFT_UPDATED, locked, before, _state(locked))
+        spine.record(actor, Event.DRAFT_UPDATED, locked, before, _state(locked))
     return locked
 
 
@@ -363,7 +365,7 @@ def template_draft_update(*, actor: Any, template: Template, data: dict[str, Any
 
 
 def template_publish(
-    *, actor: Any, template: Template, override_reason: str = ""
+    *, actor: Actor, template: Template, override_reason: str = ""
 ) -> TemplateVersion:
     """Publish the draft as the next immutable version (R-3.1, R-3.2, R-3.3).
 
@@ -402,14 +404,14 @@ def template_publish(
             content=content,
             digest=digest_json(content),
             published_at=timezone.now(),
-            published_by=actor,
+            published_by=person_of(actor),
             lint_findings=jsonable(findings),
             lint_override_reason=override_reason if overridden else "",
-            lint_overridden_by=actor if overridden else None,
+            lint_overridden_by=person_of(actor) if overridden else None,
         )
         version.full_clean()
         version.save(force_insert=True)
-        audit.record(
+        spine.record(
             actor,
             Event.PUBLISHED_LINT_OVERRIDE if overridden else Event.PUBLISHED,
             version,
@@ -441,7 +443,7 @@ def blocking_message(blocking: list[dict[str, Any]], labels: dict[str, str] | No
 
 
 def check_lint_override(
-    actor: Any,
+    actor: Actor,
     agency_id: int,
     blocking: list[dict[str, Any]],
     reason: str,

@@ -18,9 +18,10 @@ from chengnuo.agencies.constants import Role
 from chengnuo.agencies.policies import has_role, reviewable_agency_ids
 from chengnuo.catalog import selectors as catalog_selectors
 from chengnuo.catalog.models import CertificationItem
-from chengnuo.catalog.views import staff_view
+from chengnuo.core.actors import Actor
 from chengnuo.core.digest import digest_json
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
+from chengnuo.core.web import fail, field_errors, staff_view
 
 from . import policies, selectors, services
 from . import render as renderers
@@ -176,7 +177,7 @@ def _staff_item(item_code: str, kind: str) -> CertificationItem:
     return item
 
 
-def _reviewed_drafts(actor: Any, model: type[StaffTemplate]) -> QuerySet[Any]:
+def _reviewed_drafts(actor: Actor, model: type[StaffTemplate]) -> QuerySet[Any]:
     """Drafts of the agencies a Justice Bureau reviewer oversees (read-only for them)."""
     if not has_role(actor, Role.JUSTICE_REVIEWER):
         return model.objects.none()
@@ -184,7 +185,7 @@ def _reviewed_drafts(actor: Any, model: type[StaffTemplate]) -> QuerySet[Any]:
     return model.objects.select_related("item", "agency").filter(agency_id__in=ids)
 
 
-def _staff_template(actor: Any, item_code: str, kind: str) -> StaffTemplate:
+def _staff_template(actor: Actor, item_code: str, kind: str) -> StaffTemplate:
     """The draft for its agency's admins, or for a reviewer overseeing the agency; else 404."""
     item = _staff_item(item_code, kind)
     try:
@@ -260,7 +261,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
-        messages.error(request, exc.message)
+        fail(request, exc)
         return redirect("documents:staff_drafts")
     messages.success(request, _("已生成“%(name)s”的告知书和承诺书草稿。") % {"name": item.name})
     return redirect("documents:staff_edit", item_code=item.code, kind=TemplateKind.NOTIFICATION)
@@ -325,19 +326,6 @@ def _editor_context(
     }
 
 
-def _errors_of(exc: DomainError, known: set[str]) -> dict[str, list[str]]:
-    """Each detail of a refusal under its field (facts[0].label → facts; unknown → "")."""
-    errors: dict[str, list[str]] = {}
-    details = exc.details or [{"field": exc.field, "message": exc.message}]
-    for detail in details:
-        field = str(detail.get("field") or "").split("[")[0].split(".")[0]
-        message = str(detail.get("message") or exc.message)
-        if detail.get("suggestion"):
-            message = f"{message}（{_('修改建议')}：{detail['suggestion']}）"
-        errors.setdefault(field if field in known else "", []).append(message)
-    return errors
-
-
 @staff_view
 def staff_edit(request: HttpRequest, item_code: str, kind: str) -> HttpResponse:
     """Edit a draft (save), publish it, or — a Justice Bureau reviewer — publish over blocking
@@ -379,7 +367,7 @@ def staff_edit(request: HttpRequest, item_code: str, kind: str) -> HttpResponse:
         summary = (
             _("草稿已保存，但未发布：") if action == "publish" else _("未完成：")
         ) + exc.message
-        context = _editor_context(request, template, values, _errors_of(exc, known), summary)
+        context = _editor_context(request, template, values, field_errors(exc, known), summary)
         return render(request, "documents/staff_edit.html", context, status=400)
     messages.success(
         request,

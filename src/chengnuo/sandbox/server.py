@@ -34,7 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from cryptography.hazmat.primitives import hashes, hmac
+from chengnuo.core import signing
 
 from . import data, share_data
 
@@ -46,13 +46,6 @@ MAX_BODY = 1_000_000
 MAX_CLOCK_SKEW_SECONDS = 300
 SUBJECT_RECORDS = re.compile(r"\A/api/credit/subjects/([a-z_]{1,30})/([^/]{1,64})/records/?\Z")
 SHARE_RECORD = re.compile(r"\A/api/share/([a-z_]{1,30})/([a-z_]{1,30})/([^/]{1,64})/?\Z")
-
-
-def signature(secret: str, timestamp: str, idempotency_key: str, body: bytes) -> str:
-    mac = hmac.HMAC(secret.encode("utf-8"), hashes.SM3())
-    mac.update(f"{timestamp}\n{idempotency_key}\n".encode())
-    mac.update(body)
-    return mac.finalize().hex()
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -168,11 +161,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
             fresh = abs(time.time() - int(timestamp)) <= MAX_CLOCK_SKEW_SECONDS
         except ValueError:
             fresh = False
-        expected = signature(self.server.secret, timestamp, idempotency_key, body)
         if (
             std_hmac.compare_digest(app_key.encode(), self.server.app_key.encode())
             and fresh
-            and std_hmac.compare_digest(given.lower().encode(), expected.encode())
+            and signing.verify(self.server.secret, timestamp, idempotency_key, body, given)
         ):
             return True
         self._error(HTTPStatus.UNAUTHORIZED, "bad_signature", "应用标识、时间戳或签名无效")

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.urls import reverse
 
+from chengnuo.core.actors import Actor
 from chengnuo.credit.access import AccessContext
 
 from . import policies
 from .constants import AssistanceStatus
 
 
-def assistance_contexts(actor: Any, subject: Any) -> list[AccessContext]:
+def assistance_contexts(actor: Actor, subject: Any) -> list[AccessContext]:
     from .models import AssistanceRequest
 
     agencies = policies.answers_for(actor)
@@ -34,7 +35,9 @@ def assistance_contexts(actor: Any, subject: Any) -> list[AccessContext]:
             "assistance",
             f"协助核查请求（{r.requesting_agency.name}，答复期限{r.deadline:%Y-%m-%d}）",
             r.requested_agency_id,
-            unmask=r.handler_id == actor.pk and r.status == AssistanceStatus.OPEN,
+            unmask=actor is not None
+            and r.handler_id == actor.pk
+            and r.status == AssistanceStatus.OPEN,
             url=reverse("verification:assistance_detail", args=[r.pk]),
         )
         for r in rows

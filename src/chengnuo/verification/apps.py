@@ -6,6 +6,12 @@ class VerificationConfig(AppConfig):
     verbose_name = "核查"
 
     def ready(self) -> None:
+        from chengnuo.core.errors import register_error_codes
+
+        from .errors import ErrorCode
+
+        register_error_codes(self.label, ErrorCode)
+
         from chengnuo.core.events import register_kinds
 
         from .constants import Event
@@ -26,10 +32,21 @@ class VerificationConfig(AppConfig):
 
         register_provider("verification.assistance", assistance_contexts)
 
-        from chengnuo.core import events
+        from chengnuo.core import contributions, events
 
         from . import handlers
+        from .contributions import commitment_notes
+
+        contributions.provide("case.commitment_notes", commitment_notes, key="verification")
 
         events.on("case.submitted", handlers.draw_before_decision, key="verification.draw_before")
         events.on("case.approving", handlers.refuse_pending_verification, key="verification.guard")
         events.on("case.approved", handlers.draw_after_decision, key="verification.draw_after")
+        events.on(
+            "commitment.withdrawn",
+            handlers.withdraw_tasks_of_commitment,
+            key="verification.withdraw_commitment_tasks",
+        )
+        events.on(
+            "case.closed", handlers.withdraw_tasks_of_case, key="verification.withdraw_case_tasks"
+        )

@@ -18,16 +18,18 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from chengnuo import audit
+from chengnuo.accounts.actors import person_of
 from chengnuo.agencies.constants import Role
 from chengnuo.agencies.models import Agency, Membership
+from chengnuo.core import spine
+from chengnuo.core.actors import Actor
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.digest import digest_bytes
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from chengnuo.core.timefmt import local
 from chengnuo.core.uploads import check_upload
 
-from . import policies, rules, services
+from . import internal, policies, rules, services
 from .constants import (
     ASSISTANCE_REMINDER_DAYS,
     DEFAULT_ASSISTANCE_DAYS,
@@ -70,7 +72,7 @@ def _days_for(task: VerificationTask, days: Any) -> int:
 
 
 def assistance_request(
-    *, actor: Any, task: VerificationTask, agency: Any, questions: str, days: Any = None
+    *, actor: Actor, task: VerificationTask, agency: Any, questions: str, days: Any = None
 ) -> AssistanceRequest:
     """R-4.7: a case officer of the task's agency asks another agency to verify specific facts;
     the deadline is `days` working days (default: the item's plan, else 5)."""
@@ -106,14 +108,14 @@ def assistance_request(
                 f"该任务已向{pending.requested_agency.name}请求协助核查，"
                 f"答复期限{pending.deadline:%Y-%m-%d}，请等待答复",
             )
-        request = services._assistance_create(locked, target.pk, n_days, actor, text)
+        request = internal.assistance_create(locked, target.pk, n_days, actor, text)
     return request
 
 
 # --- answering ----------------------------------------------------------------------------
 
 
-def _assert_answers(actor: Any, request: AssistanceRequest) -> None:
+def _assert_answers(actor: Actor, request: AssistanceRequest) -> None:
     """Only staff of the requested agency answer — its handler, once one is set; others who
     may read it get 403, the rest 404."""
     if request.requested_agency_id in policies.answers_for(actor):
@@ -157,7 +159,7 @@ def _has_other_open_work(task: VerificationTask, request_pk: int) -> bool:
 
 def assistance_answer(
     *,
-    actor: Any,
+    actor: Actor,
     request: AssistanceRequest,
     result: str,
     answer: str,
@@ -198,9 +200,9 @@ def assistance_answer(
             locked.status = AssistanceStatus.ANSWERED
             locked.result = result
             locked.answer = text
-            locked.answered_by = actor
+            locked.answered_by = person_of(actor)
             locked.answered_at = timezone.now()
-            locked.handler = locked.handler or actor
+            locked.handler = locked.handler or person_of(actor)
             fields = ["status", "result", "answer", "answered_by", "answered_at", "handler"]
             if checked is not None:
                 locked.evidence.save(
@@ -222,7 +224,7 @@ def assistance_answer(
             task = locked.task
             c = task.commitment
             note = f"{locked.requested_agency.name}协助核查答复：{text}"
-            audit.record(
+            spine.record(
                 actor,
                 Event.ASSISTANCE_ANSWERED,
                 locked,
@@ -237,7 +239,7 @@ def assistance_answer(
             ):
                 pass  # the task goes on: its other work concludes it
             else:
-                services.task_conclude(task=task, outcome=result, note=note, actor=actor)
+                internal.task_conclude(task=task, outcome=result, note=note, actor=actor)
     except Exception:
         if saved_name:
             default_storage.delete(saved_name)
@@ -245,7 +247,9 @@ def assistance_answer(
     return locked
 
 
-def assistance_refuse(*, actor: Any, request: AssistanceRequest, reason: str) -> AssistanceRequest:
+def assistance_refuse(
+    *, actor: Actor, request: AssistanceRequest, reason: str
+) -> AssistanceRequest:
     """R-4.7: the requested agency may not shirk; if it truly cannot assist it replies in writing
     with its reasons — an empty or boilerplate reason is refused. The task stays open for the
     officer, who may ask another agency or switch to an on-site inspection."""
@@ -258,14 +262,14 @@ def assistance_refuse(*, actor: Any, request: AssistanceRequest, reason: str) ->
         locked = _lock_open(request)
         locked.status = AssistanceStatus.REFUSED
         locked.refusal_reason = text
-        locked.answered_by = actor
+        locked.answered_by = person_of(actor)
         locked.answered_at = timezone.now()
-        locked.handler = locked.handler or actor
+        locked.handler = locked.handler or person_of(actor)
         locked.save(
             update_fields=["status", "refusal_reason", "answered_by", "answered_at", "handler"]
         )
         c = locked.task.commitment
-        audit.record(
+        spine.record(
             actor,
             Event.ASSISTANCE_REFUSED,
             locked,
@@ -279,7 +283,7 @@ def assistance_refuse(*, actor: Any, request: AssistanceRequest, reason: str) ->
 
 
 def assistance_take(
-    *, actor: Any, request: AssistanceRequest, handler: Any = None
+    *, actor: Actor, request: AssistanceRequest, handler: Any = None
 ) -> AssistanceRequest:
     """The requested agency names who handles the request: a staff member takes it (由我承办),
     or its agency admin assigns it to a colleague who may answer. The handler alone answers it
@@ -293,7 +297,7 @@ def assistance_take(
             raise PermissionDenied("请求协助核查的人员不能承办自己发出的请求")
     else:
         if not Membership.objects.filter(
-            user=actor, agency_id=agency_id, role=Role.AGENCY_ADMIN
+            user=person_of(actor), agency_id=agency_id, role=Role.AGENCY_ADMIN
         ).exists():
             if agency_id in policies.answers_for(actor):
                 raise PermissionDenied("只有本机关的部门管理员可以指派承办人")
@@ -314,7 +318,7 @@ def assistance_take(
         locked.handler = handler
         locked.save(update_fields=["handler"])
         c = locked.task.commitment
-        audit.record(
+        spine.record(
             actor,
             Event.ASSISTANCE_TAKEN,
             locked,
@@ -354,7 +358,7 @@ def assistance_remind_due(*, on: date | None = None) -> int:
             if not won:
                 continue
             request = AssistanceRequest.objects.select_related("requested_agency").get(pk=pk)
-            audit.record(
+            spine.record(
                 None,
                 Event.ASSISTANCE_REMINDED,
                 request,
@@ -369,7 +373,7 @@ def assistance_remind_due(*, on: date | None = None) -> int:
 # --- switching to on-site (R-4.6) ----------------------------------------------------------
 
 
-def inspection_request(*, actor: Any, task: VerificationTask) -> VerificationTask:
+def inspection_request(*, actor: Actor, task: VerificationTask) -> VerificationTask:
     """The officer switches an open task to an on-site inspection (e.g. after the requested
     agency replied it cannot assist): a new on-site task replaces it, assigned to two
     inspectors of the agency; open assistance requests of the old task are withdrawn."""
@@ -406,7 +410,7 @@ def inspection_request(*, actor: Any, task: VerificationTask) -> VerificationTas
             replaces=old,
         )
         c = old.commitment
-        audit.record(
+        spine.record(
             actor,
             Event.TASK_CREATED,
             new,
@@ -415,5 +419,5 @@ def inspection_request(*, actor: Any, task: VerificationTask) -> VerificationTas
             message=f"{c.item.name}：{old.get_method_display()}改为现场核查",
             item_code=c.item.code,
         )
-        services._inspection_create(new, actor)
+        internal.inspection_create(new, actor)
     return new

@@ -19,9 +19,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from chengnuo.agencies.models import Agency
-from chengnuo.catalog.views import staff_view
 from chengnuo.core.calendar import working_days_between
 from chengnuo.core.errors import DomainError, PermissionDenied
+from chengnuo.core.web import fail, field_errors, staff_view
 from chengnuo.credit import access
 
 from . import assistance, inspection, policies, rules, selectors, services
@@ -41,14 +41,6 @@ LIST_LIMIT = 200
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _errors(exc: DomainError) -> dict[str, list[str]]:
-    """Field → messages, for inline display."""
-    out: dict[str, list[str]] = {}
-    for d in exc.details or [{"field": exc.field or "general", "message": exc.message}]:
-        out.setdefault(str(d.get("field") or "general"), []).append(str(d.get("message")))
-    return out
 
 
 def _fact_rows(commitment: Any) -> list[dict[str, Any]]:
@@ -184,7 +176,7 @@ def assistance_answer(request: HttpRequest, pk: int) -> HttpResponse:
         if exc.status_code in (403, 404):
             raise
         context = _detail_context(request, req) | {
-            "errors": _errors(exc),
+            "errors": field_errors(exc, general="general"),
             "form": request.POST,
             "open_form": "answer",
         }
@@ -207,7 +199,7 @@ def assistance_refuse(request: HttpRequest, pk: int) -> HttpResponse:
         if exc.status_code in (403, 404):
             raise
         context = _detail_context(request, req) | {
-            "errors": _errors(exc),
+            "errors": field_errors(exc, general="general"),
             "form": request.POST,
             "open_form": "refuse",
         }
@@ -228,7 +220,7 @@ def assistance_take(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         if exc.status_code in (403, 404):
             raise
-        messages.error(request, exc.message)
+        fail(request, exc)
     else:
         messages.success(request, "已由您承办该协助核查请求")
     return redirect("verification:assistance_detail", pk=req.pk)
@@ -309,7 +301,7 @@ def assistance_request_create(request: HttpRequest, task_pk: int) -> HttpRespons
         except DomainError as exc:
             if exc.status_code in (403, 404):
                 raise
-            errors, status = _errors(exc), exc.status_code
+            errors, status = field_errors(exc, general="general"), exc.status_code
         else:
             messages.success(
                 request,
@@ -341,7 +333,7 @@ def inspection_request_create(request: HttpRequest, task_pk: int) -> HttpRespons
     except DomainError as exc:
         if exc.status_code in (403, 404):
             raise
-        messages.error(request, exc.message)
+        fail(request, exc)
         return redirect(fallback)
     names = "、".join(str(u) for u in new.inspection.inspectors.all())
     messages.success(request, f"已改为现场核查，派发给{names}")
@@ -432,7 +424,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if exc.status_code in (403, 404):
                 raise
             context = _inspection_context(request, item) | {
-                "errors": _errors(exc),
+                "errors": field_errors(exc, general="general"),
                 "form": request.POST,
             }
             return render(

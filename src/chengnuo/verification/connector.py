@@ -2,7 +2,7 @@
 a quick in-call retry, a per-process rate limit and a circuit breaker kept on the `DataSource`
 row (so every worker process sees it).
 
-Signing is the credit platforms' scheme (`chengnuo.credit.push.sign`): ``X-App-Key``,
+Signing is the credit platforms' scheme (`chengnuo.core.signing`): ``X-App-Key``,
 ``X-Timestamp`` and ``X-Signature`` = hex HMAC-SM3 over ``"{timestamp}\\n\\n"`` (a GET has no
 idempotency key and no body). The secret is stored encrypted and decrypted only here.
 
@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from chengnuo.core.crypto import decrypt
 from chengnuo.core.masking import mask_identifier
-from chengnuo.credit.push import sign
+from chengnuo.core.signing import sign
 
 from .models import DataSource
 

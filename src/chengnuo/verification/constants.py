@@ -51,6 +51,7 @@ class AssistanceStatus(models.TextChoices):
 class InspectionStatus(models.TextChoices):
     ASSIGNED = "assigned", _("已派发")
     DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class Measure(models.TextChoices):
@@ -77,6 +78,7 @@ class Event(models.TextChoices):
     PLAN_SAVED = "verification.plan_saved", _("保存核查计划")
     DRAWN = "verification.sample_drawn", _("核查抽样")
     TASK_CREATED = "verification.task_created", _("生成核查任务")
+    TASK_CANCELLED = "verification.task_cancelled", _("取消核查任务")
     CHECK_DONE = "verification.online_check_done", _("在线核查")
     CHECK_FAILED = "verification.online_check_failed", _("在线核查失败")
     ASSISTANCE_REQUESTED = "verification.assistance_requested", _("请求协助核查")

@@ -17,7 +17,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from chengnuo import audit
+from chengnuo.accounts.actors import person_of
+from chengnuo.core import spine
+from chengnuo.core.actors import Actor
 from chengnuo.core.calendar import add_working_days
 from chengnuo.core.errors import Conflict, DomainError
 from chengnuo.core.rules import FieldError, raise_field_errors
@@ -50,7 +52,7 @@ def _clean_impact(raw: Any) -> dict[str, int]:
     return impact
 
 
-def _false_commitment_record(actor: Any, task: VerificationTask, reason: str, basis: str, impact):
+def _false_commitment_record(actor: Actor, task: VerificationTask, reason: str, basis: str, impact):
     """One dishonesty record per commitment, however many measures are combined."""
     from chengnuo.credit.constants import RecordKind
     from chengnuo.credit.models import CreditRecord
@@ -77,7 +79,7 @@ def _false_commitment_record(actor: Any, task: VerificationTask, reason: str, ba
 
 def handling_decide(
     *,
-    actor: Any,
+    actor: Actor,
     task: VerificationTask,
     measure: str,
     reason: str,
@@ -160,7 +162,7 @@ def handling_decide(
             decision_number=(decision_number or "").strip()[:100],
             penalty_amount=amount,
             referred_to=(referred_to or "").strip()[:200],
-            decided_by=actor,
+            decided_by=person_of(actor),
             status=HandlingStatus.OPEN if measure == Measure.RECTIFY else HandlingStatus.CLOSED,
         )
         if measure == Measure.RECTIFY:
@@ -177,7 +179,7 @@ def handling_decide(
         record_note = "，已记入信用记录" if handling.credit_record_id else ""
         if measure == Measure.GOOD_FAITH:
             record_note = "，属善意差错，不记失信"
-        audit.record(
+        spine.record(
             actor,
             Event.HANDLING_DECIDED,
             handling,
@@ -198,7 +200,7 @@ def handling_decide(
 
 
 def rectification_close(
-    *, actor: Any, handling: Handling, rectified: bool, note: str, on: date | None = None
+    *, actor: Actor, handling: Handling, rectified: bool, note: str, on: date | None = None
 ) -> Handling:
     """Rectified by the deadline: the matter closes as corrected (no dishonesty record).
     Not rectified, or late: it escalates, and the officer decides a further measure."""
@@ -225,7 +227,7 @@ def rectification_close(
             if in_time
             else f"{h.commitment.item.name}：逾期未整改（期限{h.deadline}），升级处置。{note}"
         )
-        audit.record(
+        spine.record(
             actor,
             event,
             h,
@@ -253,7 +255,7 @@ def rectifications_escalate_overdue(*, on: date | None = None) -> int:
             locked.status = HandlingStatus.ESCALATED
             locked.closed_at = timezone.now()
             locked.save(update_fields=["status", "closed_at"])
-            audit.record(
+            spine.record(
                 None,
                 Event.HANDLING_ESCALATED,
                 locked,

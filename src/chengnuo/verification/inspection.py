@@ -1,7 +1,7 @@
 """On-site inspection (R-4.6): one of the two assigned inspectors records the findings, the
 photos (JPEG or PNG by content, ≤ 10 MB each, at most nine, stored with their SM3 digest under
 server-chosen names) and the result; the task is concluded with it. One transaction, one
-audit event (and the task's outcome, recorded by `services.task_conclude`)."""
+audit event (and the task's outcome, recorded by `internal.task_conclude`)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from chengnuo import audit
+from chengnuo.accounts.actors import person_of
+from chengnuo.core import spine
+from chengnuo.core.actors import Actor
 from chengnuo.core.digest import sm3_hex
 from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from chengnuo.core.timefmt import local
 from chengnuo.core.uploads import IMAGE_TYPE_MESSAGE, IMAGE_TYPES, check_upload
 
-from . import policies, services
+from . import internal, policies
 from .constants import Event, InspectionStatus, Outcome
 from .models import Inspection, InspectionPhoto
 
@@ -43,7 +45,7 @@ def _check_photo(upload: Any) -> tuple[str, int, str, str, bytes]:
     return c.name, c.size, c.content_type, c.extension, c.data
 
 
-def assert_inspector(actor: Any, inspection: Inspection) -> None:
+def assert_inspector(actor: Actor, inspection: Inspection) -> None:
     """Only an assigned inspector completes it; others of the agency get 403, the rest 404."""
     if inspection.inspectors.filter(pk=getattr(actor, "pk", 0) or 0).exists():
         return
@@ -54,7 +56,7 @@ def assert_inspector(actor: Any, inspection: Inspection) -> None:
 
 def inspection_complete(
     *,
-    actor: Any,
+    actor: Actor,
     inspection: Inspection,
     result: str,
     findings: str,
@@ -100,7 +102,7 @@ def inspection_complete(
                     size=size,
                     content_type=content_type,
                     digest=sm3_hex(data),
-                    uploaded_by=actor,
+                    uploaded_by=person_of(actor),
                 )
                 photo.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
                 saved.append(photo.file.name)
@@ -110,18 +112,18 @@ def inspection_complete(
             locked.findings = text
             locked.result = result
             locked.completed_at = timezone.now()
-            locked.completed_by = actor
+            locked.completed_by = person_of(actor)
             locked.save(
                 update_fields=["status", "findings", "result", "completed_at", "completed_by"]
             )
-            audit.record(
+            spine.record(
                 actor,
                 Event.INSPECTION_DONE,
                 locked,
                 {"status": InspectionStatus.ASSIGNED},
                 {"status": locked.status, "result": result, "findings": text, "photos": digests},
             )
-            services.task_conclude(
+            internal.task_conclude(
                 task=locked.task,
                 outcome=result,
                 note=f"现场核查：{text}" + (f"（照片{len(digests)}张）" if digests else ""),

@@ -9,9 +9,15 @@ the masked request, the response snapshot and its SM3 digest, the field-by-field
 the outcome, an audit event — and, once every check of the task is done, the task's outcome
 (the worst wins: inconsistent > unable > consistent).
 
+Lock order. The worker locks only the rows it changes: the check, then its task (nothing
+joined is locked: `select_for_update(of=("self",))`). The case services lock case →
+commitment → task and never a check, and the audit chain is locked only at commit, after
+every row lock (ADR 0009), so the worker and the case services cannot wait on each other in
+a cycle.
+
 A source that cannot answer never loses a task: the check is retried with exponential backoff;
 after the source's `max_attempts` it fails and the task falls back to an assistance request or
-an on-site inspection per the plan (`services.fallback_for`). A task whose outcome is "unable"
+an on-site inspection per the plan (`internal.fallback_for`). A task whose outcome is "unable"
 (no record, no data for a compared field) falls back too: nothing confirmed the commitment.
 """
 
@@ -27,10 +33,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from chengnuo import audit
+from chengnuo.core import spine
 from chengnuo.core.digest import digest_json
 
-from . import rules, services
+from . import internal, rules, services
 from .connector import (
     IN_CALL_RETRIES,
     IN_CALL_RETRY_SECONDS,
@@ -150,28 +156,28 @@ def _show(value: Any) -> str:
 
 def _settle_task(task_id: int) -> None:
     """Inside the caller's transaction: conclude the task when its checks allow it."""
-    task = VerificationTask.objects.select_for_update().get(pk=task_id)
+    task = VerificationTask.objects.select_for_update(of=("self",)).get(pk=task_id)
     if task.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
         return
     checks = list(task.checks.select_related("source").order_by("id"))
     failed = [c for c in checks if c.status == CheckStatus.FAILED]
     if failed:
         names = "、".join(c.source.name for c in failed)
-        services.fallback_for(task, f"数据源“{names}”不可用，已达最多尝试次数")
+        internal.fallback_for(task, f"数据源“{names}”不可用，已达最多尝试次数")
         return
     if any(c.status != CheckStatus.DONE for c in checks):
         return
     outcome = max((c.outcome or Outcome.UNABLE for c in checks), key=lambda o: _SEVERITY[o])
     note = _mismatch_note(checks)
-    task = services.task_conclude(task=task, outcome=outcome, note=note)
+    task = internal.task_conclude(task=task, outcome=outcome, note=note)
     if outcome == Outcome.UNABLE:
-        services.fallback_for(task, note[:500])
+        internal.fallback_for(task, note[:500])
 
 
 def _record_done(check_id: int, result: FetchResult) -> OnlineCheck | None:
     with transaction.atomic():
         check = (
-            OnlineCheck.objects.select_for_update()
+            OnlineCheck.objects.select_for_update(of=("self",))
             .select_related("source", "task", "task__commitment", "task__commitment__item")
             .get(pk=check_id)
         )
@@ -201,7 +207,7 @@ def _record_done(check_id: int, result: FetchResult) -> OnlineCheck | None:
         check.finished_at = timezone.now()
         check.next_attempt_at = None
         check.save()
-        audit.record(
+        spine.record(
             None,
             Event.CHECK_DONE,
             check,
@@ -224,7 +230,11 @@ def _record_done(check_id: int, result: FetchResult) -> OnlineCheck | None:
 def _record_failure(check_id: int, exc: SourceUnavailable, seconds: float) -> OnlineCheck | None:
     now = timezone.now()
     with transaction.atomic():
-        check = OnlineCheck.objects.select_for_update().select_related("source").get(pk=check_id)
+        check = (
+            OnlineCheck.objects.select_for_update(of=("self",))
+            .select_related("source")
+            .get(pk=check_id)
+        )
         if check.status not in _PENDING:
             return None
         check.attempts += 1
@@ -237,7 +247,7 @@ def _record_failure(check_id: int, exc: SourceUnavailable, seconds: float) -> On
             check.next_attempt_at = None
             check.outcome = Outcome.UNABLE
             check.save()
-            audit.record(
+            spine.record(
                 None,
                 Event.CHECK_FAILED,
                 check,

@@ -10,13 +10,14 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from chengnuo.accounts.actors import user_of
+from chengnuo.core.actors import Actor
 from chengnuo.core.errors import NotFound
+from chengnuo.core.rules import MAX_ID
 
 from . import policies
 from .constants import AssistanceStatus, InspectionStatus, Outcome, TaskStatus
 from .models import AssistanceRequest, Inspection, OnlineCheck, VerificationTask
-
-MAX_ID = 2**31 - 1
 
 
 def _pk(value: Any) -> int:
@@ -36,7 +37,7 @@ def _tasks() -> QuerySet[VerificationTask]:
 
 
 def tasks_for(
-    actor: Any,
+    actor: Actor,
     *,
     status: str = "",
     method: str = "",
@@ -57,7 +58,7 @@ def tasks_for(
     return qs
 
 
-def task_get_for(actor: Any, pk: Any) -> VerificationTask:
+def task_get_for(actor: Actor, pk: Any) -> VerificationTask:
     task = tasks_for(actor).filter(pk=_pk(pk)).first()
     if task is None:
         # the requested agency and the assigned inspectors see the task through their work
@@ -76,7 +77,7 @@ def task_get_for(actor: Any, pk: Any) -> VerificationTask:
     return task
 
 
-def dashboard(actor: Any, *, on: date | None = None) -> dict[str, Any]:
+def dashboard(actor: Actor, *, on: date | None = None) -> dict[str, Any]:
     """Due, overdue and outcomes by method for the actor's agencies."""
     today = on or timezone.localdate()
     qs = tasks_for(actor)
@@ -122,7 +123,7 @@ def _requests() -> QuerySet[AssistanceRequest]:
     )
 
 
-def assistance_inbox(actor: Any, *, status: str = "") -> QuerySet[AssistanceRequest]:
+def assistance_inbox(actor: Actor, *, status: str = "") -> QuerySet[AssistanceRequest]:
     """Requests to the actor's agencies: only the requested agency sees them here."""
     qs = _requests().filter(requested_agency_id__in=policies.answers_for(actor))
     if status in AssistanceStatus.values:
@@ -130,13 +131,13 @@ def assistance_inbox(actor: Any, *, status: str = "") -> QuerySet[AssistanceRequ
     return qs
 
 
-def assistance_sent(actor: Any) -> QuerySet[AssistanceRequest]:
+def assistance_sent(actor: Actor) -> QuerySet[AssistanceRequest]:
     ids = policies.readable_agency_ids(actor)
     qs = _requests()
     return qs if ids is None else qs.filter(requesting_agency_id__in=ids)
 
 
-def assistance_get_for(actor: Any, pk: Any) -> AssistanceRequest:
+def assistance_get_for(actor: Actor, pk: Any) -> AssistanceRequest:
     pk = _pk(pk)
     request = (
         assistance_inbox(actor).filter(pk=pk).first()
@@ -151,7 +152,7 @@ def assistance_get_for(actor: Any, pk: Any) -> AssistanceRequest:
     return request
 
 
-def assistance_overdue(actor: Any, *, on: date | None = None) -> QuerySet[AssistanceRequest]:
+def assistance_overdue(actor: Actor, *, on: date | None = None) -> QuerySet[AssistanceRequest]:
     """The Justice Bureau's list: open requests past their deadline, per requested agency."""
     today = on or timezone.localdate()
     ids = policies.oversees_assistance(actor)
@@ -164,16 +165,19 @@ def assistance_overdue(actor: Any, *, on: date | None = None) -> QuerySet[Assist
 # --- inspections ------------------------------------------------------------------------------
 
 
-def inspections_for(actor: Any, *, open_only: bool = True) -> QuerySet[Inspection]:
+def inspections_for(actor: Actor, *, open_only: bool = True) -> QuerySet[Inspection]:
+    user = user_of(actor)
+    if user is None:
+        return Inspection.objects.none()
     qs = Inspection.objects.select_related(
         "task__commitment__item", "task__commitment__subject", "task__commitment__case__matter"
-    ).filter(inspectors=actor)
+    ).filter(inspectors=user)
     if open_only:
         qs = qs.filter(status=InspectionStatus.ASSIGNED)
     return qs.order_by("task__due_date", "id")
 
 
-def inspection_get_for(actor: Any, pk: Any) -> Inspection:
+def inspection_get_for(actor: Actor, pk: Any) -> Inspection:
     pk = _pk(pk)
     inspection = inspections_for(actor, open_only=False).filter(pk=pk).first()
     if inspection is None:

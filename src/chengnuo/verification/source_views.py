@@ -5,37 +5,25 @@ source's breaker state and recent failures, the create/edit form (the secret is 
 from __future__ import annotations
 
 import json
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
 from chengnuo.agencies.models import Agency
-from chengnuo.core.errors import DomainError, NotFound
+from chengnuo.core.errors import DomainError
 from chengnuo.core.masking import mask_identifier
+from chengnuo.core.web import staff_view
 
 from . import sources
 from .connector import breaker_state
 from .models import DataSource
 
 BREAKER_LABELS = {"closed": "正常", "open": "已熔断", "half_open": "试探恢复"}
-
-
-def source_view(view):
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404 from exc
-
-    return login_required(wrapped)
 
 
 class SourceForm(forms.Form):
@@ -92,7 +80,7 @@ def _initial(source: DataSource) -> dict[str, Any]:
     }
 
 
-@source_view
+@staff_view
 def source_list(request: HttpRequest) -> HttpResponse:
     rows = list(sources.sources_for(request.user))
     for row in rows:
@@ -132,13 +120,13 @@ def _form_page(request: HttpRequest, source: DataSource | None) -> HttpResponse:
     )
 
 
-@source_view
+@staff_view
 def source_create(request: HttpRequest) -> HttpResponse:
     sources.sources_for(request.user)  # 404 unless the data admin
     return _form_page(request, None)
 
 
-@source_view
+@staff_view
 def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, sources.source_get_for(request.user, pk))
 
@@ -149,7 +137,7 @@ def _shown(value: Any, id_number: str) -> str:
     return text.replace(id_number, mask_identifier(id_number)) if id_number else text
 
 
-@source_view
+@staff_view
 @require_POST
 def source_test(request: HttpRequest, pk: int) -> HttpResponse:
     source = sources.source_get_for(request.user, pk)

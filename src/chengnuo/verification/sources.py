@@ -17,8 +17,9 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from chengnuo import audit
 from chengnuo.agencies.models import Agency
+from chengnuo.core import spine
+from chengnuo.core.actors import Actor
 from chengnuo.core.crypto import encrypt
 from chengnuo.core.errors import DomainError, NotFound
 
@@ -56,7 +57,7 @@ AUDITED = (
 )
 
 
-def sources_for(actor: Any) -> QuerySet[DataSource]:
+def sources_for(actor: Actor) -> QuerySet[DataSource]:
     """The registry with recent failure counts, for the data admin only."""
     if not policies.can_manage_sources(actor):
         raise NotFound()
@@ -78,7 +79,7 @@ def sources_for(actor: Any) -> QuerySet[DataSource]:
     )
 
 
-def source_get_for(actor: Any, pk: Any) -> DataSource:
+def source_get_for(actor: Actor, pk: Any) -> DataSource:
     if not policies.can_manage_sources(actor):
         raise NotFound()
     source = DataSource.objects.select_related("providing_agency").filter(pk=pk).first()
@@ -119,7 +120,7 @@ def clean_mapping(raw: Any) -> tuple[dict[str, str], str | None]:
     return clean, None
 
 
-def data_source_save(actor: Any, source: DataSource | None, data: dict[str, Any]) -> DataSource:
+def data_source_save(actor: Actor, source: DataSource | None, data: dict[str, Any]) -> DataSource:
     """Create (source None) or edit a registered source. `data["secret"]` empty keeps the
     stored secret (it is required when creating)."""
     if not policies.can_manage_sources(actor):
@@ -196,7 +197,7 @@ def data_source_save(actor: Any, source: DataSource | None, data: dict[str, Any]
             locked.secret_cipher = encrypt(secret.strip())
         locked.save()
         after = {f: getattr(locked, f) for f in AUDITED} | {"secret_changed": bool(secret.strip())}
-        audit.record(actor, Event.SOURCE_SAVED, locked, before, after)
+        spine.record(actor, Event.SOURCE_SAVED, locked, before, after)
     return locked
 
 
@@ -211,7 +212,7 @@ def default_test_subject(source: DataSource) -> tuple[str, str]:
 
 
 def data_source_test(
-    actor: Any, source: DataSource, id_type: str, id_number: str
+    actor: Actor, source: DataSource, id_type: str, id_number: str
 ) -> tuple[FetchResult | None, str]:
     """One signed call for the "测试连接" button: the result (masked request, response) or
     why it failed. No check is stored."""

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from chengnuo.agencies.models import Agency
 from chengnuo.catalog.models import CertificationItem
-from chengnuo.catalog.views import staff_view
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
+from chengnuo.core.web import fail, staff_view
 
 from . import handling, policies, rules, selectors, services
 from .constants import (
@@ -33,13 +33,6 @@ from .constants import (
 from .models import Handling, SamplingDraw
 
 LIST_LIMIT = 300
-
-
-def _fail(request: HttpRequest, exc: DomainError) -> None:
-    messages.error(request, exc.message)
-    for d in exc.details:
-        if d.get("message") and d.get("message") not in exc.message:
-            messages.error(request, str(d["message"]))
 
 
 @staff_view
@@ -171,7 +164,7 @@ def task_handle(request: HttpRequest, pk: int) -> HttpResponse:
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
-        _fail(request, exc)
+        fail(request, exc)
         context = _task_context(request, task)
         context["form"] = post
         return render(request, "verification/task.html", context, status=400)
@@ -199,7 +192,7 @@ def rectification(request: HttpRequest, pk: int) -> HttpResponse:
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
-        _fail(request, exc)
+        fail(request, exc)
     else:
         messages.success(
             request, _("已登记整改结果：%(status)s。") % {"status": h.get_status_display()}
@@ -289,7 +282,7 @@ def plan_edit(request: HttpRequest, item_code: str) -> HttpResponse:
         except (NotFound, PermissionDenied):
             raise
         except DomainError as exc:
-            _fail(request, exc)
+            fail(request, exc)
             status = 400
         else:
             messages.success(request, _("核查计划已保存。"))

@@ -4,7 +4,7 @@ Django has no "just before COMMIT" hook; the event spine needs one, so that the 
 locked as the last thing a transaction waits for. `SpineHooks` wraps the backend's commit,
 savepoint and rollback methods:
 
-- `commit()`: append the queued audit events (`audit.services.flush`), then COMMIT. A failure
+- `commit()`: hand the queued events to the event store (`core.spine.flush`), then COMMIT. A failure
   to append is a DatabaseError, and Django's `atomic` rolls the transaction back.
 - `savepoint_commit(sid)` directly inside a TestCase transaction (which never commits): the
   same append, so tests see the events of the service they called.
@@ -24,13 +24,13 @@ else:
 
 
 def _flush(conn) -> None:
-    from chengnuo.audit.services import flush
+    from chengnuo.core.spine import flush
 
     flush(conn)
 
 
 def _discard(conn, sid=None) -> None:
-    from chengnuo.audit.services import discard
+    from chengnuo.core.spine import discard
 
     discard(conn, sid)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 
 
 def schema_path() -> Path:
@@ -19,8 +20,7 @@ def schema_path() -> Path:
 
 def render_schema() -> str:
     """The schema as committed: sorted keys, two-space indent, Chinese kept, one final newline."""
-    from chengnuo.config.api import api
-
+    api = import_string(settings.CHENGNUO_API)
     schema = api.get_openapi_schema()
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 

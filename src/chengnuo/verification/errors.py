@@ -1,0 +1,40 @@
+"""The error codes of verification (核查与处置): the stable `code` of its refusals and of their
+items (`errors[].code`), listed in the OpenAPI schema. Codes every app shares (not_found,
+invalid_input …) are `core.errors.CoreErrorCode`."""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    ALREADY_CONCLUDED = "already_concluded"
+    ALREADY_ON_SITE = "already_on_site"
+    ALREADY_TAKEN = "already_taken"
+    ASSISTANCE_CLOSED = "assistance_closed"
+    ASSISTANCE_PENDING = "assistance_pending"
+    CASE_CONCLUDED = "case_concluded"
+    COMMITMENT_UNTRUE = "commitment_untrue"
+    INSPECTION_DONE = "inspection_done"
+    INVALID_AGENCY = "invalid_agency"
+    INVALID_AMOUNT = "invalid_amount"
+    INVALID_ANSWER = "invalid_answer"
+    INVALID_DAYS = "invalid_days"
+    INVALID_HANDLER = "invalid_handler"
+    INVALID_IMPACT = "invalid_impact"
+    INVALID_INSPECTION = "invalid_inspection"
+    INVALID_MEASURE = "invalid_measure"
+    INVALID_OUTCOME = "invalid_outcome"
+    INVALID_PLAN = "invalid_plan"
+    INVALID_SOURCE = "invalid_source"
+    INVALID_SUBJECT = "invalid_subject"
+    NO_INSPECTORS = "no_inspectors"
+    NOT_APPROVED = "not_approved"
+    NOT_INCONSISTENT = "not_inconsistent"
+    NOT_OPEN = "not_open"
+    OWN_AGENCY = "own_agency"
+    QUESTIONS_REQUIRED = "questions_required"
+    QUESTIONS_TOO_LONG = "questions_too_long"
+    RECTIFICATION_OPEN = "rectification_open"
+    REFUSAL_REASON = "refusal_reason"
+    REQUIRED = "required"
+    TASK_CLOSED = "task_closed"
+    VERIFICATION_PENDING = "verification_pending"
