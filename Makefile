@@ -38,7 +38,8 @@ run: demo
 	$(BIN)/python manage.py sandbox --port $(SANDBOX_PORT) & sandbox=$$!; \
 	$(BIN)/python manage.py deliver_pushes --loop 30 & pusher=$$!; \
 	$(BIN)/python manage.py run_online_checks --loop --interval 15 & checker=$$!; \
-	trap 'kill $$worker $$sandbox $$pusher $$checker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py run_reactions --loop 30 & reactions=$$!; \
+	trap 'kill $$worker $$sandbox $$pusher $$checker $$reactions 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 \
 		--blocking-threads 8 --backpressure 64 \
 		--static-path-route /static --static-path-mount "$${CHENGNUO_STATIC_ROOT:-var/static}" \
