@@ -391,7 +391,7 @@ def _bench_commitment(w, n: int, number: str):
 )
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_workers_never_run_one_check_twice(agency_a, agency_b, sandbox, monkeypatch):
-    monkeypatch.setattr(services, "_enqueue_checks", lambda ids: None)  # the workers run them
+    monkeypatch.setattr(internal, "_enqueue_checks", lambda ids: None)  # the workers run them
     w = build_world(agency_a)
     template = w.social.commitment_template
     doc_services.template_draft_update(actor=w.admin, template=template, data={"facts": FACTS})
