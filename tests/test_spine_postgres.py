@@ -169,3 +169,52 @@ def test_the_event_table_partitioned_by_year_takes_writes_in_two_years(db):
             f"SELECT {columns} FROM audit_auditevent WHERE id = %s",
             [first.pk],
         )
+
+
+def test_a_commit_never_waits_for_a_row_while_it_holds_its_chain(two_agencies):
+    """Deferred foreign-key checks run before the chain head is locked, and the event rows
+    reference nothing, so a transaction holding the chain never waits for a row lock: here one
+    transaction holds the applicant's subject row and then writes to the agency's chain, while
+    another creates a case for that subject (a foreign key checked at commit) in the same chain.
+    Before, COMMIT took the chain and then waited for the subject: a deadlock at 80 flows."""
+    from chengnuo.cases.constants import Event
+    from chengnuo.core import spine
+    from chengnuo.credit.models import Subject
+
+    a, _ = two_agencies
+    existing = Case.objects.filter(agency=a.agency).first()
+    locked, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                Subject.objects.select_for_update().get(pk=a.person.pk)
+                locked.set()
+                release.wait(10)
+                spine.record(a.officer, Event.CREATED, existing, None, {"note": "同一链"})
+        except BaseException as exc:  # pragma: no cover - surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def creator() -> None:
+        try:
+            _create(a)
+        except BaseException as exc:  # pragma: no cover - surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    t1 = threading.Thread(target=holder)
+    t1.start()
+    assert locked.wait(10)
+    t2 = threading.Thread(target=creator)
+    t2.start()
+    t2.join(1.0)  # the creator is now waiting in its commit (for the subject)
+    release.set()
+    t1.join(30)
+    t2.join(30)
+    assert errors == []
+    assert Case.objects.filter(agency=a.agency).count() == 2
+    assert verify_chain() is None

@@ -23,8 +23,16 @@ class AuditEvent(models.Model):
     chain = models.CharField(_("链"), max_length=40, default="platform")
     seq = models.PositiveBigIntegerField(_("链内序号"))
     occurred_at = models.DateTimeField(_("时间"))
+    # No database constraint on the actor and the agency: inserting an event, which happens
+    # while the chain head is locked, must take no lock on another row (a foreign-key check
+    # takes KEY SHARE on the user and the agency). The ORM still protects them from deletion.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     actor_label = models.CharField(_("操作人"), max_length=150)
     event = models.CharField(_("事件"), max_length=60, db_index=True)
@@ -38,7 +46,12 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("主对象标识"), max_length=64, default="")
     object_label = models.CharField(_("主对象"), max_length=255, default="")
     agency = models.ForeignKey(
-        "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "agencies.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     visibility = models.CharField(_("可见范围"), max_length=10, default="staff")
     message = models.TextField(_("说明"), blank=True, default="")

@@ -38,22 +38,6 @@ def year_partition_sql(year: int) -> list[str]:
     ]
 
 
-def _foreign_keys() -> list[str]:
-    """LIKE copies no foreign keys: add the event's (actor, agency) to the new table."""
-    from .models import AuditEvent
-
-    statements = []
-    for field in AuditEvent._meta.concrete_fields:
-        related = field.related_model
-        if field.is_relation and related is not None and not isinstance(related, str):
-            statements.append(
-                f"ALTER TABLE {TABLE} ADD CONSTRAINT {TABLE}_{field.column}_p_fk "
-                f"FOREIGN KEY ({field.column}) REFERENCES {related._meta.db_table} (id) "
-                "DEFERRABLE INITIALLY DEFERRED"
-            )
-    return statements
-
-
 def partition_sql(years: Iterable[int]) -> list[str]:
     """Turn the event table into one partitioned by year (years in Asia/Shanghai), with a
     partition for each given year and a default one for anything outside them."""
@@ -69,7 +53,6 @@ def partition_sql(years: Iterable[int]) -> list[str]:
         f"ALTER TABLE {TABLE} ALTER COLUMN id SET DEFAULT nextval('{SEQUENCE}')",
     ]
     statements += [f"CREATE INDEX {TABLE}_{name}_p ON {TABLE} ({cols})" for name, cols in INDEXES]
-    statements += _foreign_keys()
     for year in sorted(set(years)):
         statements += year_partition_sql(year)
     statements += [
