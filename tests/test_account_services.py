@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from chengnuo.accounts import services
@@ -75,13 +76,20 @@ def test_token_needs_a_stated_use(sysadmin, admin_a):
 
 
 def test_system_admin_lifts_a_lockout_and_it_is_audited(sysadmin):
-    user = UserFactory(failed_login_count=3, locked_until=timezone.now() + dt.timedelta(minutes=10))
+    from chengnuo.accounts import throttle
+    from chengnuo.accounts.models import LoginThrottle
+
+    user = UserFactory(locked_until=timezone.now() + dt.timedelta(minutes=10))
+    now = timezone.now()
+    for _ in range(4):
+        with transaction.atomic():
+            throttle.enter(user.username, "203.0.113.9", now)
     services.user_unlock(actor=sysadmin, user=user)
     user.refresh_from_db()
-    assert user.locked_until is None and user.failed_login_count == 0
-    assert AuditEvent.objects.filter(
-        event="accounts.user_unlocked", target_id=str(user.pk)
-    ).exists()
+    assert user.locked_until is None
+    assert not LoginThrottle.objects.filter(account_key=throttle.account_key(user.username))
+    event = AuditEvent.objects.get(event="accounts.user_unlocked", target_id=str(user.pk))
+    assert event.before["account_failures"] == 4
 
 
 def test_agency_code_is_checked_against_gb_32100(sysadmin, agency_a):

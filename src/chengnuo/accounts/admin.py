@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from chengnuo.agencies.models import Membership
 from chengnuo.agencies.services import membership_revoke, membership_save
 
-from . import services
+from . import services, throttle
 from .models import ApiToken, User
 
 
@@ -35,6 +35,7 @@ class UserAdmin(BaseUserAdmin):
         *(BaseUserAdmin.add_fieldsets or ()),
         (_("平台"), {"fields": ("display_name",)}),
     )
+    readonly_fields = ("failed_login_count",)
     list_display = ("username", "display_name", "email", "is_active", "is_staff", "locked_until")
     search_fields = ("username", "display_name", "email")
     inlines = (MembershipInline,)
@@ -43,13 +44,18 @@ class UserAdmin(BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         services.user_save(actor=request.user, user=obj)
 
-    @admin.action(description=_("解除登录锁定"), permissions=["change"])
+    @admin.display(description=_("近期登录失败次数"))
+    def failed_login_count(self, obj: User) -> int:
+        """Failed logins on this name within the throttle's window, from any address."""
+        return throttle.recent_failures(obj.username) if obj.pk else 0
+
+    @admin.action(description=_("解除登录锁定与限速"), permissions=["change"])
     def unlock(self, request, queryset):
         count = 0
         for user in queryset:
             services.user_unlock(actor=request.user, user=user)
             count += 1
-        messages.success(request, _("已解除 %(n)s 个账户的锁定") % {"n": count})
+        messages.success(request, _("已解除 %(n)s 个账户的锁定与登录限速") % {"n": count})
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:

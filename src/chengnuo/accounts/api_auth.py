@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from chengnuo.core.digest import digest_bytes
@@ -20,9 +19,10 @@ class ApiTokenAuth(HttpBearer):
             .filter(key_digest=digest_bytes(token.encode()), revoked_at__isnull=True)
             .first()
         )
+        # A token answers to neither failed password logins (throttled, never locked: a
+        # stranger can cause them) nor an admin's login lock; it stops when it is revoked or
+        # its user is deactivated.
         if row is None or not row.user.is_active:
-            return None
-        if row.user.locked_until and row.user.locked_until > timezone.now():
             return None
         request.user = row.user
         return row.user

@@ -8,4 +8,5 @@ from enum import StrEnum
 class ErrorCode(StrEnum):
     ACCOUNT_LOCKED = "account_locked"
     INVALID_CREDENTIALS = "invalid_credentials"
+    LOGIN_THROTTLED = "login_throttled"
     REQUIRED = "required"
