@@ -5,11 +5,14 @@ the staff who handle it and an applicant linked to a person."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
+from pypdf import PdfWriter
 
 from chengnuo.agencies.constants import Role
 from chengnuo.cases import services as case_services
@@ -22,8 +25,29 @@ from chengnuo.documents import services as doc_services
 from .credit_helpers import resident_id
 from .factories import AgencyFactory, CertificationItemFactory, MatterFactory, user_with_role
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def tiny_pdf() -> bytes:
+    """A real one-page PDF (blank, written by pypdf): what every upload test sends by default."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def tiny_image(fmt: str = "PNG", size: tuple[int, int] = (24, 16)) -> bytes:
+    """A real small image (PNG or JPEG) with a stroke on white."""
+    image = Image.new("RGB", size, "white")
+    for x in range(2, size[0] - 2):
+        image.putpixel((x, size[1] // 2), (20, 20, 120))
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+PDF = tiny_pdf()
+PNG = tiny_image("PNG")
+JPEG = tiny_image("JPEG")
 
 
 def pdf_upload(name: str = "证明.pdf", data: bytes = PDF) -> SimpleUploadedFile:

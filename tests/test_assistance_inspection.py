@@ -47,10 +47,8 @@ from chengnuo.verification.models import (
     VerificationTask,
 )
 
-from .cases_helpers import PDF, PNG, World, build_world, pdf_upload, ready_case
+from .cases_helpers import JPEG, PDF, PNG, World, build_world, pdf_upload, ready_case
 from .factories import AgencyFactory, user_with_role
-
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
 @dataclass
@@ -448,7 +446,10 @@ def test_photos_are_type_checked_and_completion_concludes_the_task(client, s, on
     assert done.status == InspectionStatus.DONE and done.completed_by == inspector
     photos = list(done.photos.all())
     assert [p.content_type for p in photos] == ["image/png", "image/jpeg"]
-    assert photos[0].digest == sm3_hex(PNG) and photos[0].original_name == "门头.png"
+    # stored re-encoded (core/uploads.py): the digest is that of the stored bytes
+    with photos[0].file.open("rb") as stored:
+        assert photos[0].digest == sm3_hex(stored.read())
+    assert photos[0].original_name == "门头.png"
     task = done.task
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE and task.outcome == Outcome.INCONSISTENT

@@ -18,6 +18,7 @@ from chengnuo.credit.models import CreditPlatform, CreditRecord, RepairApplicati
 from chengnuo.sandbox import data, start
 
 from . import test_credit_views as views_tests
+from .cases_helpers import JPEG, PDF, PNG
 from .test_credit_api import auth
 from .test_credit_views import PERSON_ID, REPAIR_TEXT, false_commitment, logged_in
 
@@ -33,9 +34,6 @@ pytestmark = pytest.mark.django_db
 
 APP_KEY = "chengnuo-test"
 SECRET = "pull-secret"
-PDF = b"%PDF-1.4\n% test\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 16
 
 
 @pytest.fixture(autouse=True)

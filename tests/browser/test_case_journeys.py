@@ -17,11 +17,11 @@ from chengnuo.catalog.models import Matter
 from chengnuo.credit.models import Subject
 from chengnuo.demo.data import DEMO_PASSWORD
 
+from ..cases_helpers import PDF
 from .conftest import login, logout
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n%proof of professional experience\n%%EOF\n"
 PROOF = {"name": "工作年限证明.pdf", "mimeType": "application/pdf", "buffer": PDF}
 MATTER = "340100-RS-001"  # 专业技术人员职业资格考试报名: three items under commitment
 ITEMS = ("学历学位证明", "从事专业工作年限证明", "技能人员职业资格证书")

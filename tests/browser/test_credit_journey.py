@@ -17,12 +17,12 @@ from chengnuo.credit.constants import RecordKind, RecordStatus, RepairStatus
 from chengnuo.credit.models import CreditRecord, RepairApplication, SubjectLink
 from chengnuo.demo.data import DEMO_PASSWORD
 
+from ..cases_helpers import PDF
 from .conftest import login, logout
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ITEM = types.SimpleNamespace(under_commitment=True, status="in_force", code="X")
-PDF = b"%PDF-1.4\n%demo proof of repayment\n"
 
 
 @pytest.fixture

@@ -23,13 +23,12 @@ from chengnuo.verification.constants import (
 )
 from chengnuo.verification.models import AssistanceRequest, VerificationTask
 
-from ..cases_helpers import PNG, World, build_world, ready_case
+from ..cases_helpers import PDF, PNG, World, build_world, ready_case
 from ..factories import PASSWORD, AgencyFactory, user_with_role
 from .conftest import DEFAULT_TIMEOUT_MS, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n%social insurance contributions\n%%EOF\n"
 PHONE = {"width": 390, "height": 844}
 
 

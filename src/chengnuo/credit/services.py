@@ -21,7 +21,7 @@ from chengnuo.core.calendar import add_working_days
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied, RateLimited
 from chengnuo.core.masking import mask_identifier, mask_phone
 from chengnuo.core.rules import FieldError, raise_field_errors
-from chengnuo.core.uploads import check_upload
+from chengnuo.core.uploads import CheckedUpload, check_upload
 
 from . import access, policies
 from .access import LOOKUP_ROLES
@@ -577,16 +577,21 @@ REPAIR_MATERIAL_MAX_FILES = 5
 REPAIR_MATERIAL_MAX_BYTES = 5 * 1024 * 1024
 
 
-def repair_material_check(upload: Any) -> tuple[str, int, str, str]:
-    """(name, size, content type, extension) of an acceptable upload (PDF, JPEG or PNG by
-    content, ≤ 5 MB), or the DomainError that names the file and the rule it breaks."""
-    checked = check_upload(
+def _repair_material_checked(upload: Any) -> CheckedUpload:
+    return check_upload(
         upload,
         field="materials",
         limit=REPAIR_MATERIAL_MAX_BYTES,
         each="每个材料",
         default_name="材料",
     )
+
+
+def repair_material_check(upload: Any) -> tuple[str, int, str, str]:
+    """(name, size, content type, extension) of an acceptable upload (PDF, JPEG or PNG by
+    content, ≤ 5 MB, parsed: see core.uploads), or the DomainError that names the file and the
+    rule it breaks."""
+    checked = _repair_material_checked(upload)
     return checked.name, checked.size, checked.content_type, checked.extension
 
 
@@ -603,7 +608,13 @@ def repair_material_add(*, actor: Actor, repair: RepairApplication, upload: Any)
         actor, repair.record.subject_id
     ):
         raise NotFound()
-    name, size, content_type, extension = repair_material_check(upload)
+    checked = _repair_material_checked(upload)  # what is stored: the checked bytes
+    name, size, content_type, extension = (
+        checked.name,
+        checked.size,
+        checked.content_type,
+        checked.extension,
+    )
     with transaction.atomic():
         locked = RepairApplication.objects.select_for_update().get(pk=repair.pk)
         if locked.status != RepairStatus.SUBMITTED:
@@ -620,9 +631,7 @@ def repair_material_add(*, actor: Actor, repair: RepairApplication, upload: Any)
             repair=locked, original_name=name, size=size, content_type=content_type
         )
         # a server-chosen name: the uploaded name is only shown, never used as a path
-        material.file.save(
-            f"{uuid.uuid4().hex}.{extension}", ContentFile(upload.read()), save=False
-        )
+        material.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(checked.data), save=False)
         try:
             material.save()
             spine.record(
