@@ -44,7 +44,7 @@ def _days(field: str, help_text: Any = "") -> forms.IntegerField:
         label=_label(field),
         required=False,
         help_text=help_text,
-        widget=forms.NumberInput(attrs={"style": "width:8em"}),
+        widget=forms.NumberInput(attrs={"class": "short"}),
     )
 
 
