@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -170,6 +171,13 @@ def on_too_big(request, exc):
     return api.create_response(
         request, {"code": "request_too_large", "message": "请求体过大"}, status=413
     )
+
+
+@api.exception_handler(DatabaseError)
+def on_database_error(request, exc):
+    """Let Django's request handling see it: `core.transient.TransientRetryMiddleware` re-runs
+    the request after a deadlock or serialization failure, or answers 409 busy_retry."""
+    raise exc
 
 
 @api.exception_handler(Http404)

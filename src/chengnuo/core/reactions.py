@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import events
+from .db import retry
 from .models import Reaction
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def run_one(pk: int, *, now: datetime | None = None) -> bool:
         h = events.handler(row.handler)
         if h is None:
             raise LookupError(f"no handler registered under {row.handler!r}")
-        h.func(**row.payload)
+        retry.run_retrying(lambda: h.func(**row.payload), what=f"reaction {row.handler}")
     except Exception as exc:  # recorded and retried; never lost
         logger.exception("reaction %s (%s) failed, attempt %s", pk, row.handler, row.attempts)
         Reaction.objects.filter(pk=pk, done_at__isnull=True).update(

@@ -122,6 +122,9 @@ def inspection_complete(
                 locked,
                 {"status": InspectionStatus.ASSIGNED},
                 {"status": locked.status, "result": result, "findings": text, "photos": digests},
+                message=f"{locked.task.commitment.item.name}：现场核查已完成"
+                + (f"，上传照片{len(digests)}张" if digests else ""),
+                item_code=locked.task.commitment.item.code,
             )
             internal.task_conclude(
                 task=locked.task,

@@ -34,6 +34,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chengnuo.core import spine
+from chengnuo.core.db import retry
 from chengnuo.core.digest import digest_json
 
 from . import internal, rules, services
@@ -222,6 +223,10 @@ def _record_done(check_id: int, result: FetchResult) -> OnlineCheck | None:
                     line["label"] for line in lines if line["result"] == ComparisonResult.MISMATCH
                 ],
             },
+            message=f"{check.task.commitment.item.name}：向“{check.source.name}”在线查询，"
+            + ("找到记录" if result.found else "未找到记录")
+            + f"（应答摘要 SM3 {check.response_digest[:12]}…）",
+            item_code=check.task.commitment.item.code,
         )
         _settle_task(check.task_id)
     return check
@@ -258,6 +263,9 @@ def _record_failure(check_id: int, exc: SourceUnavailable, seconds: float) -> On
                     "attempts": check.attempts,
                     "error": check.error,
                 },
+                message=f"{check.task.commitment.item.name}：数据源“{check.source.name}”"
+                f"经{check.attempts}次尝试仍不可用",
+                item_code=check.task.commitment.item.code,
             )
             _settle_task(check.task_id)
         else:
@@ -269,7 +277,9 @@ def _record_failure(check_id: int, exc: SourceUnavailable, seconds: float) -> On
 
 def run_one(check_id: int, *, now: datetime | None = None) -> bool:
     """Run one due check; True when it finished (done or failed) in this call."""
-    claimed = _claim(check_id, now or timezone.now())
+    claimed = retry.run_retrying(
+        lambda: _claim(check_id, now or timezone.now()), what=f"claiming check {check_id}"
+    )
     if claimed is None:
         return False
     subject = claimed.task.commitment.subject
@@ -279,7 +289,10 @@ def run_one(check_id: int, *, now: datetime | None = None) -> bool:
         result = connector.fetch(subject.id_type, subject.identifier())
     except SourceUnavailable as exc:
         seconds = 0.0 if exc.breaker_open else time.monotonic() - started
-        check = _record_failure(claimed.pk, exc, seconds)
+        failure: SourceUnavailable = exc
+        check = retry.run_retrying(
+            lambda: _record_failure(claimed.pk, failure, seconds), what=f"check {check_id}"
+        )
         if check is not None:
             logger.warning(
                 "online check %s against %s failed (attempt %s): %s",
@@ -289,7 +302,8 @@ def run_one(check_id: int, *, now: datetime | None = None) -> bool:
                 exc,
             )
         return check is not None and check.status == CheckStatus.FAILED
-    return _record_done(claimed.pk, result) is not None
+    done = retry.run_retrying(lambda: _record_done(claimed.pk, result), what=f"check {check_id}")
+    return done is not None
 
 
 def run_due(

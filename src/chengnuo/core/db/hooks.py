@@ -9,6 +9,7 @@ savepoint and rollback methods:
 - `savepoint_commit(sid)` directly inside a TestCase transaction (which never commits): the
   same append, so tests see the events of the service they called.
 - `savepoint_rollback(sid)` / `rollback()`: drop the events queued in what was rolled back.
+- commits are counted (`chengnuo_commits`), for `core.db.retry`.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class SpineHooks(_Base):
     def commit(self):
         _flush(self)
         super().commit()
+        # how many transactions this connection committed: a unit of work that failed
+        # transiently may be re-run only if it committed nothing (core.db.retry)
+        self.chengnuo_commits = getattr(self, "chengnuo_commits", 0) + 1
 
     def savepoint_commit(self, sid):
         if self.atomic_blocks and getattr(self.atomic_blocks[-1], "_from_testcase", False):
