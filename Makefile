@@ -14,7 +14,7 @@ PYTEST_WORKERS ?= auto
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export PYTHONPATH := $(abspath src)
 
-.PHONY: setup run serve worker demo test test-fast lint typecheck migrations-check check browser-deps bench openapi messages clean
+.PHONY: setup run status serve worker demo test test-fast lint typecheck migrations-check check browser-deps bench openapi messages clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -31,19 +31,21 @@ demo: setup
 	CHENGNUO_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT) $(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
+RUN_ENV = export CHENGNUO_ROOT="$(CURDIR)" CHENGNUO_BIN="$(abspath $(BIN))" \
+	CHENGNUO_VAR="$(abspath var)" HOST="$(HOST)" PORT="$(PORT)" SANDBOX_PORT="$(SANDBOX_PORT)" \
+	CHENGNUO_STATIC_ROOT="$${CHENGNUO_STATIC_ROOT:-$(abspath var/static)}"
+
 run: demo
 	@echo "服务地址 http://$(HOST):$(PORT)/  （Ctrl-C 停止）"
 	@echo "信用平台沙箱 http://127.0.0.1:$(SANDBOX_PORT)/"
-	@set -m; $(BIN)/python manage.py db_worker & worker=$$!; \
-	$(BIN)/python manage.py sandbox --port $(SANDBOX_PORT) & sandbox=$$!; \
-	$(BIN)/python manage.py deliver_pushes --loop 30 & pusher=$$!; \
-	$(BIN)/python manage.py run_online_checks --loop --interval 15 & checker=$$!; \
-	$(BIN)/python manage.py run_reactions --loop 30 & reactions=$$!; \
-	trap 'kill $$worker $$sandbox $$pusher $$checker $$reactions 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 \
-		--blocking-threads 8 --backpressure 64 \
-		--static-path-route /static --static-path-mount "$${CHENGNUO_STATIC_ROOT:-var/static}" \
-		chengnuo.config.wsgi:application
+	@mkdir -p var
+	@# supervisord keeps every process running and stops them all on Ctrl-C or SIGTERM
+	@# (deploy/supervisord.conf; production: deploy/systemd/)
+	@$(RUN_ENV); exec $(BIN)/supervisord -c deploy/supervisord.conf
+
+# the processes of `make run`, while it runs
+status:
+	@$(RUN_ENV); $(BIN)/supervisorctl -c deploy/supervisord.conf status
 
 # Debian's chromium drives the browser tests (Playwright cannot download its own browser here);
 # Playwright's bundled node needs libatomic1, which a minimal Debian lacks.

@@ -14,6 +14,12 @@ class CatalogConfig(AppConfig):
 
         register_error_codes(self.label, ErrorCode)
 
+        from chengnuo.core import schedule
+
+        schedule.daily(
+            "catalog.apply_due", "00:05", "catalog_apply_due", label="生效到期的目录调整"
+        )
+
         from chengnuo.core.events import register_kinds
 
         from .constants import Event

@@ -68,6 +68,10 @@ if not PRODUCTION:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 413 for a body over its limit before anything reads it (MAX_REQUEST_BYTES below)
+    "chengnuo.core.limits.RequestSizeLimitMiddleware",
+    # re-runs a request that met a deadlock before it committed anything, else 409 (ADR 0010)
+    "chengnuo.core.transient.TransientRetryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "chengnuo.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,14 +79,36 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# Scripts, styles, images and fonts come only from the platform itself: no page has an inline
+# script, handler or style (tests/test_csp.py), and nothing is loaded from another site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "chengnuo.config.urls"
 # the /api/v1 NinjaAPI instance (export_openapi writes its schema)
 CHENGNUO_API = "chengnuo.config.api.api"
 WSGI_APPLICATION = "chengnuo.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# how often a request or a worker's pass that met a deadlock or serialization failure before
+# committing anything is re-run (core.db.retry)
+TRANSIENT_RETRIES = int(os.environ.get("CHENGNUO_TRANSIENT_RETRIES", "3"))
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:workbench"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -159,8 +185,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_MAX_FAILURES = int(os.environ.get("CHENGNUO_LOGIN_MAX_FAILURES", "5"))
-LOGIN_LOCKOUT_MINUTES = int(os.environ.get("CHENGNUO_LOGIN_LOCKOUT_MINUTES", "15"))
+# Failed logins slow down, they never lock an account (accounts/throttle.py). Counted per
+# (account name, client address) pair, per account name from any address and per client
+# address across names; past a scope's free failures each further failure doubles the wait,
+# from LOGIN_DELAY_SECONDS up to the scope's cap. Others' failures keep an account's owner out
+# at most LOGIN_ACCOUNT_MAX_DELAY_SECONDS, and not at all at an address the owner logged in
+# from within LOGIN_KNOWN_ADDRESS_DAYS. Counts restart LOGIN_WINDOW_HOURS after a pair's or an
+# account's first failure, LOGIN_ADDRESS_WINDOW_MINUTES after an address's.
+LOGIN_PAIR_FREE_FAILURES = int(os.environ.get("CHENGNUO_LOGIN_PAIR_FREE_FAILURES", "3"))
+LOGIN_ACCOUNT_FREE_FAILURES = int(os.environ.get("CHENGNUO_LOGIN_ACCOUNT_FREE_FAILURES", "10"))
+LOGIN_ADDRESS_FREE_FAILURES = int(os.environ.get("CHENGNUO_LOGIN_ADDRESS_FREE_FAILURES", "30"))
+LOGIN_DELAY_SECONDS = int(os.environ.get("CHENGNUO_LOGIN_DELAY_SECONDS", "5"))
+LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("CHENGNUO_LOGIN_MAX_DELAY_SECONDS", "900"))
+LOGIN_ACCOUNT_MAX_DELAY_SECONDS = int(
+    os.environ.get("CHENGNUO_LOGIN_ACCOUNT_MAX_DELAY_SECONDS", "300")
+)
+LOGIN_WINDOW_HOURS = 24
+LOGIN_ADDRESS_WINDOW_MINUTES = 60
+LOGIN_KNOWN_ADDRESS_DAYS = 30
+# The client address is REMOTE_ADDR, unless this many reverse proxies (each appending to
+# X-Forwarded-For) stand in front: then the entry the outermost of them appended.
+TRUSTED_PROXIES = int(os.environ.get("CHENGNUO_TRUSTED_PROXIES", "0"))
 SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("CHENGNUO_SESSION_IDLE_SECONDS", "1800"))
 # Idle timeout: the cookie lives SESSION_COOKIE_AGE and is renewed on every request.
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
@@ -202,7 +247,21 @@ CHENGNUO_DIGEST = os.environ.get("CHENGNUO_DIGEST", "sm3")
 BENCH_ENDPOINTS = env_bool("CHENGNUO_BENCH_ENDPOINTS")
 CATALOG_IMPORT_MAX_ROWS = int(os.environ.get("CHENGNUO_IMPORT_MAX_ROWS", "2000"))
 CATALOG_IMPORT_MAX_BYTES = int(os.environ.get("CHENGNUO_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+
+# --- Request and upload sizes ---------------------------------------------------------------
+# Checked from Content-Length before the body is read (core/limits.py → 413); the reverse proxy
+# applies the same limits (docs/deploy/nginx.conf). The largest single upload is 10 MB (proofs,
+# assistance evidence, inspection photos); the two forms that carry several files at once get
+# their own limit: nine inspection photos of ≤ 10 MB, five repair materials of ≤ 5 MB.
+MAX_REQUEST_BYTES = int(os.environ.get("CHENGNUO_MAX_REQUEST_BYTES", str(12 * 1024 * 1024)))
+MAX_REQUEST_BYTES_BY_VIEW = {
+    "verification:inspection_detail": 92 * 1024 * 1024,
+    "credit:my_record_repair": 27 * 1024 * 1024,
+}
+# a body's non-file part (JSON, form fields) is at most this large (413 when read)
 DATA_UPLOAD_MAX_MEMORY_SIZE = CATALOG_IMPORT_MAX_BYTES + 1024 * 1024
+# an uploaded file above this is spooled to a temporary file instead of memory
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 
 # Personal data (R-5.6): SM4-GCM field keys "id:hex32,id:hex32" (first one encrypts; all decrypt)

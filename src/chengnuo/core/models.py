@@ -63,3 +63,36 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.handler}"
+
+
+class ScheduledRun(models.Model):
+    """One day's run of a daily job (`core.schedule`): claimed by one scheduler (unique per job
+    and day), leased while it runs, retried with backoff on failure, and marked failed for an
+    operator after its last attempt."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待运行")
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    job = models.CharField(_("任务"), max_length=80)
+    day = models.DateField(_("日期"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default="pending")
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    output = models.TextField(_("输出"), blank=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务运行")
+        verbose_name_plural = _("定时任务运行")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "day"], name="uniq_scheduled_run_job_day"),
+        ]
+        ordering = ["-day", "job"]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.day}"

@@ -6,6 +6,21 @@ class VerificationConfig(AppConfig):
     verbose_name = "核查"
 
     def ready(self) -> None:
+        from chengnuo.core import schedule
+
+        schedule.daily(
+            "verification.remind_assistance",
+            "08:30",
+            "remind_assistance",
+            label="提醒即将到期的协助核查请求",
+        )
+        schedule.daily(
+            "verification.escalate_rectifications",
+            "00:15",
+            "escalate_rectifications",
+            label="逾期未整改的转入处置",
+        )
+
         from chengnuo.core.errors import register_error_codes
 
         from .errors import ErrorCode

@@ -5,11 +5,15 @@ credit platform happen without anyone enqueuing them."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
 
 from chengnuo.credit.push import deliver_due
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -29,7 +33,14 @@ class Command(BaseCommand):
         interval: float = options["loop"]
         limit: int = options["limit"]
         while True:
-            delivered = self._round(limit)
+            try:
+                delivered = self._round(limit)
+            except Exception:  # a round that fails (database restarting) is logged, not fatal
+                if not interval:
+                    raise
+                logger.exception("credit push round failed; next round in %s s", interval)
+                close_old_connections()
+                delivered = 0
             if delivered or not interval:
                 self.stdout.write(f"delivered {delivered} credit push(es)")
             if not interval:

@@ -6,11 +6,15 @@ next to the worker (as `make run` does). Several copies may run at once: checks 
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
 
 from chengnuo.verification.online import run_due
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -34,7 +38,14 @@ class Command(BaseCommand):
         interval: float = options["interval"]
         limit: int = options["limit"]
         while True:
-            finished = self._round(limit)
+            try:
+                finished = self._round(limit)
+            except Exception:  # a round that fails (database restarting) is logged, not fatal
+                if not options["loop"]:
+                    raise
+                logger.exception("online-check round failed; next round in %s s", interval)
+                close_old_connections()
+                finished = 0
             if finished or not options["loop"]:
                 self.stdout.write(f"finished {finished} online check(s)")
             if not options["loop"]:

@@ -1,0 +1,34 @@
+"""What an operator watches: the reactions outbox and the daily jobs' runs — attempts, the
+last error and what is still waiting. Read-only: the platform writes them."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import Reaction, ScheduledRun
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reaction)
+class ReactionAdmin(ReadOnly):
+    list_display = ("id", "event", "handler", "attempts", "next_attempt_at", "done_at")
+    list_filter = ("event", "handler", ("done_at", admin.EmptyFieldListFilter))
+    search_fields = ("handler", "last_error")
+    ordering = ("-id",)
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(ReadOnly):
+    list_display = ("day", "job", "status", "attempts", "started_at", "finished_at")
+    list_filter = ("status", "job")
+    search_fields = ("job", "last_error")

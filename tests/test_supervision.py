@@ -1,0 +1,213 @@
+"""Every long-running process of `make run` is supervised (deploy/supervisord.conf): killed, it
+comes back and carries on; both web workers killed, granian respawns them; granian's main
+process killed, its workers go with it and a new server takes the port; SIGTERM stops
+everything, so nothing keeps serving. Runs the real processes on a temporary SQLite database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from chengnuo.core import schedule
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PROGRAMS = ("web", "worker", "pushes", "checks", "reactions", "scheduler", "sandbox")
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("supervisord", path=str(BIN)) is None, reason="supervisor is installed by uv"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(predicate, timeout: float = 60.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Platform:
+    def __init__(self, tmp: Path):
+        self.port, self.sandbox_port = _free_port(), _free_port()
+        self.var = tmp / "var"
+        self.var.mkdir()
+        env = dict(os.environ)
+        env.pop("DATABASE_URL", None)
+        env.update(
+            CHENGNUO_SQLITE_PATH=str(tmp / "db.sqlite3"),
+            CHENGNUO_STATIC_ROOT=str(tmp / "static"),
+            CHENGNUO_MEDIA_ROOT=str(tmp / "media"),
+            CHENGNUO_ENV="development",
+            CHENGNUO_LOG_LEVEL="ERROR",
+            DJANGO_SETTINGS_MODULE="chengnuo.config.settings",
+            PYTHONPATH=str(ROOT / "src"),
+            CHENGNUO_ROOT=str(ROOT),
+            CHENGNUO_BIN=str(BIN),
+            CHENGNUO_VAR=str(self.var),
+            HOST="127.0.0.1",
+            PORT=str(self.port),
+            SANDBOX_PORT=str(self.sandbox_port),
+        )
+        env.pop("CHENGNUO_TEST_CLOCK", None)
+        self.env = env
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        (tmp / "static").mkdir()
+        self.proc = subprocess.Popen(
+            [str(BIN / "supervisord"), "-c", "deploy/supervisord.conf"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def ctl(self, *args: str) -> str:
+        result = subprocess.run(
+            [str(BIN / "supervisorctl"), "-c", "deploy/supervisord.conf", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return result.stdout
+
+    def status(self) -> dict[str, tuple[str, int]]:
+        out: dict[str, tuple[str, int]] = {}
+        for line in self.ctl("status").splitlines():
+            parts = line.split()
+            if len(parts) >= 2:
+                pid = int(parts[3].rstrip(",")) if len(parts) > 3 and parts[2] == "pid" else 0
+                out[parts[0]] = (parts[1], pid)
+        return out
+
+    def running(self, *names: str) -> bool:
+        st = self.status()
+        return all(st.get(n, ("", 0))[0] == "RUNNING" for n in names)
+
+    def healthy(self) -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2).text == "ok"
+        except httpx.HTTPError:
+            return False
+
+    def granian(self) -> list[tuple[int, int]]:
+        """(pid, parent pid) of every granian process on our port."""
+        out = subprocess.run(
+            ["ps", "-ww", "-eo", "pid=,ppid=,args="], capture_output=True, text=True
+        )
+        rows = []
+        for line in out.stdout.splitlines():
+            pid, ppid, args = line.split(None, 2)
+            if "granian" in args and f"--port {self.port}" in args:
+                rows.append((int(pid), int(ppid)))
+        return rows
+
+    def daily_runs(self) -> list[tuple[str, str]]:
+        with sqlite3.connect(self.env["CHENGNUO_SQLITE_PATH"]) as db:
+            return sorted(db.execute("SELECT job, status FROM core_scheduledrun").fetchall())
+
+    def jobs_due(self) -> list[tuple[str, str]]:
+        now = dt.datetime.now(ZoneInfo("Asia/Shanghai")).time()
+        return sorted((j.key, "done") for j in schedule.jobs() if j.at <= now)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def platform(tmp_path):
+    p = Platform(tmp_path)
+    try:
+        _wait(lambda: p.running(*PROGRAMS) and p.healthy(), 90, "every process RUNNING")
+        yield p
+    finally:
+        p.stop()
+        for pid, _ in p.granian():  # pragma: no cover - only if the test failed
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_each_process_killed_comes_back_and_sigterm_stops_them_all(platform):
+    for name in PROGRAMS:
+        old = platform.status()[name][1]
+        os.kill(old, signal.SIGKILL)
+        _wait(
+            lambda n=name, o=old: platform.status()[n][1] not in (0, o) and platform.running(n),
+            60,
+            f"{name} to come back",
+        )
+    _wait(platform.healthy, 30, "the web server to answer")
+    # both web workers killed: granian's main process starts new ones
+    master = platform.status()["web"][1]
+    _wait(
+        lambda: len([pid for pid, ppid in platform.granian() if ppid == master]) == 2,
+        30,
+        f"two workers of {master}: {platform.granian()}",
+    )
+    workers = [pid for pid, ppid in platform.granian() if ppid == master]
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    _wait(
+        lambda: len([p for p, pp in platform.granian() if pp == master and p not in workers]) == 2,
+        30,
+        "granian to respawn its workers",
+    )
+    _wait(platform.healthy, 30, "the web server to answer after its workers died")
+    # granian's main process killed outright: its workers end with it, a new server serves
+    os.kill(master, signal.SIGKILL)
+    _wait(lambda: platform.running("web") and platform.status()["web"][1] != master, 60, "web")
+    _wait(platform.healthy, 30, "the new web server")
+    parents = {ppid for _, ppid in platform.granian()}
+    assert master not in parents  # no orphaned worker of the killed server left serving
+
+    # the scheduler, killed and restarted, ran each daily job due today once
+    _wait(lambda: platform.daily_runs() == platform.jobs_due(), 60, "the daily jobs")
+
+    # SIGTERM (Ctrl-C, a supervisor, a script) stops every process and frees the port
+    pids = [pid for _, pid in platform.status().values()]
+    pids += [pid for pid, _ in platform.granian()]
+    platform.stop()
+    assert platform.proc.returncode is not None
+
+    def gone() -> bool:
+        alive = []
+        for pid in pids:
+            try:
+                os.kill(pid, 0)
+                alive.append(pid)
+            except ProcessLookupError:
+                pass
+        return not alive and not platform.granian()
+
+    _wait(gone, 30, "every process to end")
+    assert not platform.healthy()
