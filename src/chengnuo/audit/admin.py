@@ -6,11 +6,13 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from chengnuo.core.admin import ReadOnlyAdmin
+
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The trail is append-only: no add, change or delete here, not even for superusers."""
 
     list_display = (
@@ -54,12 +56,3 @@ class AuditEventAdmin(admin.ModelAdmin):
         except NoReverseMatch:
             return "—"
         return format_html('<a href="{}">{}</a>', url, _("查看"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

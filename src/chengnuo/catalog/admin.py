@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from chengnuo.agencies.constants import Role
 from chengnuo.agencies.models import Agency
 from chengnuo.agencies.policies import agency_ids_with_role
+from chengnuo.core.admin import ReadOnlyAdmin
 
 from . import policies, services
 from .constants import ChangeAction
@@ -26,17 +27,6 @@ from .forms import SECTIONS, ItemFieldsForm
 from .models import CatalogVersion, CertificationItem, ChangeProposal, Matter
 from .rules import FIELD_LABELS, ITEM_FIELDS
 from .views import PROPOSAL_LABELS, display_value
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _add_field_errors(form: forms.BaseForm, errors, labels: dict[str, Any]) -> None:

@@ -8,7 +8,9 @@ from django.contrib import admin
 from .models import Reaction, ScheduledRun
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The platform writes these rows through its services; the admin only shows them."""
+
     def has_add_permission(self, request):
         return False
 
@@ -20,7 +22,7 @@ class ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(Reaction)
-class ReactionAdmin(ReadOnly):
+class ReactionAdmin(ReadOnlyAdmin):
     list_display = ("id", "event", "handler", "attempts", "next_attempt_at", "done_at")
     list_filter = ("event", "handler", ("done_at", admin.EmptyFieldListFilter))
     search_fields = ("handler", "last_error")
@@ -28,7 +30,7 @@ class ReactionAdmin(ReadOnly):
 
 
 @admin.register(ScheduledRun)
-class ScheduledRunAdmin(ReadOnly):
+class ScheduledRunAdmin(ReadOnlyAdmin):
     list_display = ("day", "job", "status", "attempts", "started_at", "finished_at")
     list_filter = ("status", "job")
     search_fields = ("job", "last_error")

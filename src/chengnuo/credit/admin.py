@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from chengnuo.core.admin import ReadOnlyAdmin
+
 from .models import (
     CreditPlatform,
     CreditRecord,
@@ -15,17 +17,6 @@ from .models import (
     RepairApplication,
     Subject,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Subject)
