@@ -111,21 +111,12 @@ _KEYS = {
 _SUBTYPES = {"/FileAttachment": _ATTACHMENT, "/RichMedia": _ACTIVE, "/3D": _ACTIVE}
 # The same names found in the raw bytes (outside compressed streams), e.g. in an object no
 # cross-reference table lists but a lenient viewer might still find: `#xx` escapes decoded.
+# too short or too common to look for in raw bytes: found by the parse only
+_PARSE_ONLY = {"/JS", "/EF", "/Collection", "/RichMediaSettings", "/3D"}
 _RAW_NAMES = {
-    "/JavaScript": _SCRIPT,
-    "/Launch": _LAUNCH,
-    "/GoToR": _EXTERNAL,
-    "/GoToE": _EXTERNAL,
-    "/SubmitForm": _EXTERNAL,
-    "/ImportData": _EXTERNAL,
-    "/EmbeddedFile": _ATTACHMENT,
-    "/EmbeddedFiles": _ATTACHMENT,
-    "/FileAttachment": _ATTACHMENT,
-    "/XFA": _ACTIVE,
-    "/RichMedia": _ACTIVE,
-    "/RichMediaContent": _ACTIVE,
-    "/RichMediaExecute": _ACTIVE,
-    "/OnInstantiate": _SCRIPT,
+    name: kind
+    for name, kind in {**_ACTION_TYPES, **_KEYS, **_SUBTYPES}.items()
+    if name not in _PARSE_ONLY
 }
 _NAME_CHAR = rb"(?:[A-Za-z0-9]|#[0-9A-Fa-f]{2})"
 _RAW_NAME = re.compile(
