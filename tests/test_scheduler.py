@@ -102,7 +102,7 @@ def test_a_run_left_by_a_killed_scheduler_is_taken_up_when_its_lease_ends(db, ca
     made, _ = calls
     killed = schedule._claim(schedule._JOBS["catalog.apply_due"], at(1).date(), at(1))
     assert killed is not None  # claimed, then the scheduler died before finishing
-    assert "catalog.apply_due" not in schedule.run_due(at(1, 30))  # still leased
+    assert "catalog.apply_due" not in schedule.run_due(at(1) + schedule.LEASE / 2)  # leased
     later = at(1) + schedule.LEASE + dt.timedelta(minutes=1)
     assert "catalog.apply_due" in schedule.run_due(later)
     assert made.count("catalog_apply_due") == 1
@@ -120,3 +120,39 @@ def test_the_commands_exist():
     commands = get_commands()
     for job in schedule.jobs():
         assert isinstance(load_command_class(commands[job.command], job.command), BaseCommand)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_job_keeps_its_lease_while_it_runs(monkeypatch):
+    """A job running longer than one lease is not taken up by another scheduler: the running
+    scheduler renews the lease; once it is done, renewal stops."""
+    import time
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(schedule, "LEASE", dt.timedelta(seconds=0.6))
+    seen: list[dt.datetime] = []
+
+    def slow(name, *args, **kwargs):
+        if name != "catalog_apply_due":
+            return
+        run = ScheduledRun.objects.get(job="catalog.apply_due")
+        seen.append(run.next_attempt_at)
+        time.sleep(1.5)  # more than two leases
+        run.refresh_from_db()
+        seen.append(run.next_attempt_at)
+        # another scheduler looking now finds nothing to take
+        now = timezone.now()
+        job = schedule._JOBS["catalog.apply_due"]
+        assert schedule._claim(job, timezone.localtime(now).date(), now) is None
+
+    monkeypatch.setattr(schedule, "call_command", slow)
+    import dataclasses
+
+    job = schedule._JOBS["catalog.apply_due"]  # due at any hour of the real day
+    monkeypatch.setitem(schedule._JOBS, job.key, dataclasses.replace(job, at=dt.time(0, 0)))
+    schedule.run_due(timezone.now())
+    first, renewed = seen
+    assert renewed > first
+    run = ScheduledRun.objects.get(job="catalog.apply_due")
+    assert run.status == ScheduledRun.Status.DONE and run.next_attempt_at is None

@@ -107,6 +107,8 @@ WSGI_APPLICATION = "chengnuo.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 # how often a request or a worker's pass that met a deadlock or serialization failure before
 # committing anything is re-run (core.db.retry)
+# a daily job's run is leased this long and renewed while it runs (core.schedule)
+SCHEDULER_LEASE_SECONDS = int(os.environ.get("CHENGNUO_SCHEDULER_LEASE_SECONDS", "120"))
 TRANSIENT_RETRIES = int(os.environ.get("CHENGNUO_TRANSIENT_RETRIES", "3"))
 
 LOGIN_URL = "accounts:login"

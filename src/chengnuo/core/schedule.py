@@ -5,7 +5,9 @@ Apps register their jobs in `ready()`: `schedule.daily("catalog.apply_due", "00:
 "catalog_apply_due", label="…")`. Each job runs once a day at or after its time (Asia/Shanghai),
 also when the scheduler starts late (it catches up the same day); a `ScheduledRun` row per job
 and day is the claim, so two schedulers never run one job twice. A run is leased while it
-runs: a scheduler killed mid-job leaves the run to be taken up again when the lease ends. A job
+runs and the running scheduler renews the lease (a heartbeat every third of it): a scheduler
+killed mid-job leaves the run to be taken up again within one lease (`SCHEDULER_LEASE_SECONDS`,
+two minutes), while a long job that is still running is never taken twice. A job
 that fails is retried with backoff (1, 2, 4 … minutes) and, after `MAX_ATTEMPTS`, marked failed
 for an operator (admin: 定时任务运行). Jobs are idempotent by contract (each applies what is due).
 """
@@ -15,11 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import threading
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -29,7 +33,7 @@ from .models import ScheduledRun
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-LEASE = dt.timedelta(hours=1)
+LEASE = dt.timedelta(seconds=settings.SCHEDULER_LEASE_SECONDS)
 BACKOFF_BASE = dt.timedelta(minutes=1)
 
 
@@ -86,11 +90,39 @@ def _claim(job: Job, day: dt.date, now: dt.datetime) -> ScheduledRun | None:
     return run
 
 
+class _Heartbeat(threading.Thread):
+    """Renews the lease of `run` every third of a lease while its job runs."""
+
+    def __init__(self, run: ScheduledRun):
+        super().__init__(name=f"lease-{run.job}", daemon=True)
+        self.run_id = run.pk
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(LEASE.total_seconds() / 3):
+                try:
+                    ScheduledRun.objects.filter(
+                        pk=self.run_id, status=ScheduledRun.Status.RUNNING
+                    ).update(next_attempt_at=timezone.now() + LEASE)
+                except Exception:  # the database restarting: the next beat tries again
+                    logger.warning("could not renew the lease of run %s", self.run_id)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(LEASE.total_seconds())
+
+
 def _run(job: Job, run: ScheduledRun, now: dt.datetime) -> bool:
     out = io.StringIO()
+    heartbeat = _Heartbeat(run)
+    heartbeat.start()
     try:
         call_command(job.command, stdout=out, stderr=out)
     except Exception as exc:  # recorded, retried, then left for an operator
+        heartbeat.stop()
         logger.exception("daily job %s failed (attempt %s)", job.key, run.attempts)
         failed = run.attempts >= MAX_ATTEMPTS
         ScheduledRun.objects.filter(pk=run.pk).update(
@@ -101,6 +133,7 @@ def _run(job: Job, run: ScheduledRun, now: dt.datetime) -> bool:
             finished_at=timezone.now() if failed else None,
         )
         return False
+    heartbeat.stop()
     ScheduledRun.objects.filter(pk=run.pk).update(
         status=ScheduledRun.Status.DONE,
         finished_at=timezone.now(),
