@@ -76,3 +76,67 @@ def test_interactive_api_docs_load_nothing_from_a_cdn(client, db):
     body = client.get("/api/v1/docs").content.decode()
     assert "swagger" in body.lower()
     assert re.findall(r"""(?:src|href)=["']https?://""", body) == []
+
+
+def _operations():
+    from chengnuo.config.api import api
+
+    schema = api.get_openapi_schema()
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield schema, path, method, operation
+
+
+def test_every_operation_lists_the_platforms_own_refusals():
+    """A client learns every status it can get: throttled (429) everywhere; invalid input
+    (422) and malformed bodies (400) wherever there is input; busy (409) on every write; 401
+    wherever a token or session is required."""
+    for _, path, method, op in _operations():
+        statuses = set(op["responses"])
+        assert "429" in statuses, (method, path)
+        if op.get("parameters") or "requestBody" in op:
+            assert {"400", "422"} <= statuses, (method, path)
+        if method == "post":
+            assert "409" in statuses, (method, path)
+        if op.get("security"):
+            assert "401" in statuses, (method, path)
+
+
+def test_the_idempotency_key_is_a_required_header_where_the_server_requires_it():
+    creates = {
+        ("post", "/api/v1/cases"),
+        ("post", "/api/v1/cases/{number}/items/{item_code}/commitment"),
+        ("post", "/api/v1/cases/{number}/items/{item_code}/proofs"),
+    }
+    seen = set()
+    for _, path, method, op in _operations():
+        for param in op.get("parameters", []):
+            if param["name"] == "Idempotency-Key":
+                seen.add((method, path))
+                assert param["required"] is True
+                assert param["schema"]["minLength"] == 1
+    assert seen == creates
+
+
+def test_choice_filters_list_their_choices():
+    from chengnuo.cases.constants import CaseStatus
+
+    for _, path, method, op in _operations():
+        if (method, path) == ("get", "/api/v1/cases"):
+            status = next(p for p in op["parameters"] if p["name"] == "status")
+            assert status["schema"]["enum"] == ["", *CaseStatus.values]
+
+
+def test_multipart_fields_are_never_null():
+    for _, _path, _method, op in _operations():
+        form = op.get("requestBody", {}).get("content", {}).get("multipart/form-data")
+        if form:
+            for prop in form["schema"]["properties"].values():
+                assert "null" not in json.dumps(prop)
+
+
+def test_codes_of_rules_other_apps_contribute_are_listed():
+    """Verification's rules refuse a case's decision (verification_pending) without cases
+    importing verification: its codes are in the cases' error body all the same."""
+    schema = next(_operations())[0]
+    assert "verification_pending" in schema["components"]["schemas"]["CasesErrorCode"]["enum"]

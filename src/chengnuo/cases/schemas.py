@@ -13,10 +13,21 @@ from typing import Any
 from ninja import Field, Schema
 
 from chengnuo.catalog.errors import ErrorCode as CatalogErrorCode
-from chengnuo.core.schemas import MAX_OFFSET, Choice, Id, LongText, Payload, ShortText, error_out
+from chengnuo.core.schemas import (
+    MAX_OFFSET,
+    Choice,
+    Id,
+    LongText,
+    Payload,
+    ShortText,
+    error_out,
+    one_of,
+)
 from chengnuo.credit.errors import ErrorCode as CreditErrorCode
 from chengnuo.documents.errors import ErrorCode as DocumentsErrorCode
 
+from .constants import CaseStatus, Decision
+from .constants import Choice as ItemChoice
 from .errors import ErrorCode
 
 # a case's services also refuse with the codes of the credit, documents and catalog rules they
@@ -42,14 +53,22 @@ class CaseCreateIn(Schema):
 
 class CaseFilters(Schema):
     status: Choice = Field(
-        "", title="状态", description="draft / submitted / approved / rejected / terminated"
+        "",
+        title="状态",
+        description="draft / submitted / approved / rejected / terminated / revoked",
+        json_schema_extra=one_of(CaseStatus),
     )
     limit: int = Field(50, ge=1, le=200, title="每页条数")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, title="偏移量")
 
 
 class ChoiceIn(Schema):
-    choice: Choice = Field(..., title="办理方式", description="commit 告知承诺 / proof 提交证明")
+    choice: Choice = Field(
+        ...,
+        title="办理方式",
+        description="commit 告知承诺 / proof 提交证明",
+        json_schema_extra=one_of([ItemChoice.COMMIT, ItemChoice.PROOF], blank=False),
+    )
     expected_version: int | None = Version
 
 
@@ -78,7 +97,10 @@ class SubmitIn(Schema):
 
 class DecisionIn(Schema):
     decision: Choice = Field(
-        ..., title="决定", description="approve 准予 / reject 不予 / terminate 终止办理"
+        ...,
+        title="决定",
+        description="approve 准予 / reject 不予 / terminate 终止办理",
+        json_schema_extra=one_of(Decision, blank=False),
     )
     reason: LongText = Field("", title="理由", description="不予和终止办理时必填")
     expected_version: int | None = Version

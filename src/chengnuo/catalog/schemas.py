@@ -14,6 +14,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from chengnuo.agencies.constants import Region
 from chengnuo.core.schemas import (
     MAX_OFFSET,
     Choice,
@@ -22,8 +23,10 @@ from chengnuo.core.schemas import (
     Payload,
     ShortText,
     error_out,
+    one_of,
 )
 
+from .constants import MatterType, PriorityDomain, ProposalStatus
 from .errors import ErrorCode
 from .rules import FIELD_LABELS
 
@@ -107,11 +110,16 @@ class ItemFilters(Schema):
         "", title="关键词", description="按名称、证明内容、开具单位、编码、事项、机关检索"
     )
     agency: Id | None = Field(None, title="行政机关ID")
-    region: Choice = Field("", title="行政区划代码")
+    region: Choice = Field("", title="行政区划代码", json_schema_extra=one_of(Region, labels=True))
     domain: Choice = Field(
-        "", title="重点领域", description="代码或中文名称，如 social_insurance 或 社会保险"
+        "",
+        title="重点领域",
+        description="代码或中文名称，如 social_insurance 或 社会保险",
+        json_schema_extra=one_of(PriorityDomain, labels=True),
     )
-    matter_type: Choice = Field("", title="事项类型代码")
+    matter_type: Choice = Field(
+        "", title="事项类型代码", json_schema_extra=one_of(MatterType, labels=True)
+    )
     all: bool = Field(False, title="包含未实行告知承诺制的证明事项")
     limit: int = Field(50, ge=1, le=200, title="每页条数")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, title="偏移量")
@@ -149,7 +157,9 @@ class MatterOut(MatterSummaryOut):
 class MatterFilters(Schema):
     q: ShortText = Field("", title="关键词")
     agency: Id | None = Field(None, title="行政机关ID")
-    matter_type: Choice = Field("", title="事项类型代码")
+    matter_type: Choice = Field(
+        "", title="事项类型代码", json_schema_extra=one_of(MatterType, labels=True)
+    )
     limit: int = Field(50, ge=1, le=200, title="每页条数")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, title="偏移量")
 
@@ -262,7 +272,10 @@ class ProposalListOut(Schema):
 
 class ProposalFilters(Schema):
     status: Choice = Field(
-        "", title="状态代码", description="submitted / filed / returned / withdrawn / effective"
+        "",
+        title="状态代码",
+        description="submitted / filed / returned / withdrawn / effective",
+        json_schema_extra=one_of(ProposalStatus, labels=True),
     )
     agency: Id | None = Field(None, title="行政机关ID")
     limit: int = Field(50, ge=1, le=200, title="每页条数")

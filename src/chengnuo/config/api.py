@@ -11,7 +11,18 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from chengnuo.core.errors import DomainError, is_known_code
 
-api = NinjaAPI(
+
+class ContractAPI(NinjaAPI):
+    """The schema also lists the platform-wide refusals of every operation (`core.openapi`)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        from chengnuo.core.openapi import complete
+
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return complete(schema)
+
+
+api = ContractAPI(
     title="chengnuo 证明事项告知承诺制平台 API",
     version="1",
     description="证明事项告知承诺制平台对外接口。错误响应均含稳定的 `code` 字段。",

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints, create_model
+from pydantic.json_schema import JsonDict, JsonValue
 
 from .errors import CoreErrorCode
 from .rules import MAX_ID
@@ -48,6 +49,17 @@ def clean_json_value(value: Any) -> Any:
         elif isinstance(current, list | tuple):
             stack.extend(current)
     return value
+
+
+def one_of(choices, *, labels: bool = False, blank: bool = True) -> JsonDict:
+    """`json_schema_extra` of a choice field that travels as a plain string (the service checks
+    it and names the field when it refuses): the codes it accepts — and their Chinese labels
+    where it accepts those too, and "" where "" means "any" — are listed in the schema."""
+    values: list[JsonValue] = [""] if blank else []
+    values += [str(c.value) for c in choices]
+    if labels:
+        values += [str(c.label) for c in choices if str(c.label) not in values]
+    return {"enum": values}
 
 
 Choice = Annotated[str, StringConstraints(max_length=60), AfterValidator(clean_text)]
@@ -100,6 +112,19 @@ def error_out(app: str, *codes: type[StrEnum]) -> type[ErrorOut]:
     )
     _ERROR_SCHEMAS[app] = schema
     return schema
+
+
+_CONTRIBUTED: dict[str, list[type[StrEnum]]] = {}
+
+
+def contribute_error_codes(app: str, codes: type[StrEnum]) -> None:
+    """An app whose rules refuse another app's operations (through `core.contributions`, so
+    that app does not import it) adds its codes to that app's error body in the schema."""
+    _CONTRIBUTED.setdefault(app, []).append(codes)
+
+
+def contributed_error_codes(app: str) -> list[str]:
+    return [m.value for enum in _CONTRIBUTED.get(app, []) for m in enum]
 
 
 def error_responses(schema: type[ErrorOut], *statuses: int) -> dict[int, type[ErrorOut]]:

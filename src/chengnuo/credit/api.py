@@ -41,14 +41,15 @@ from .schemas import (
     ObjectionAnswerIn,
     ObjectionIn,
     ObjectionOut,
+    ObjectionStatusQuery,
     PullOut,
     ReasonOut,
     RecordOut,
     RepairDecisionIn,
     RepairIn,
     RepairOut,
+    RepairStatusQuery,
     RiskOut,
-    StatusQuery,
     SubjectOut,
 )
 
@@ -323,7 +324,7 @@ def _officer(request) -> None:
     response={200: list[RepairOut], **_errors(400, 401, 403, 422)},
     summary="信用修复申请列表",
 )
-def repair_list(request, filters: Query[StatusQuery]):
+def repair_list(request, filters: Query[RepairStatusQuery]):
     _officer(request)
     status = _choice(filters.status, "status", "状态", _REPAIR_STATUS)
     qs = selectors.repairs_visible_to(request.user, status=status).order_by("due_on", "id")
@@ -335,7 +336,7 @@ def repair_list(request, filters: Query[StatusQuery]):
     response={200: list[ObjectionOut], **_errors(400, 401, 403, 422)},
     summary="异议申请列表",
 )
-def objection_list(request, filters: Query[StatusQuery]):
+def objection_list(request, filters: Query[ObjectionStatusQuery]):
     _officer(request)
     status = _choice(filters.status, "status", "状态", _OBJECTION_STATUS)
     qs = selectors.objections_visible_to(request.user, status=status).order_by("due_on", "id")

@@ -7,8 +7,9 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from chengnuo.core.schemas import LongText, ShortText, error_out
+from chengnuo.core.schemas import LongText, ShortText, error_out, one_of
 
+from .constants import IdType, ObjectionStatus, RepairStatus
 from .errors import ErrorCode
 
 ErrorOut = error_out("Credit", ErrorCode)
@@ -130,7 +131,9 @@ class ObjectionAnswerIn(Schema):
 
 
 class LookupQuery(Schema):
-    id_type: ShortText = Field(..., title="证件类型")
+    id_type: ShortText = Field(
+        ..., title="证件类型", json_schema_extra=one_of(IdType, labels=True, blank=False)
+    )
     id_number: ShortText = Field(..., title="证件号码")
 
 
@@ -138,8 +141,14 @@ class EligibilityQuery(Schema):
     item: ShortText = Field(..., title="证明事项编码")
 
 
-class StatusQuery(Schema):
-    status: ShortText = Field("", title="状态")
+class RepairStatusQuery(Schema):
+    status: ShortText = Field("", title="状态", json_schema_extra=one_of(RepairStatus, labels=True))
+
+
+class ObjectionStatusQuery(Schema):
+    status: ShortText = Field(
+        "", title="状态", json_schema_extra=one_of(ObjectionStatus, labels=True)
+    )
 
 
 class PullOut(Schema):

@@ -27,6 +27,11 @@ class VerificationConfig(AppConfig):
 
         register_error_codes(self.label, ErrorCode)
 
+        from chengnuo.core.schemas import contribute_error_codes
+
+        # its rules refuse case decisions and submissions (core.contributions)
+        contribute_error_codes("Cases", ErrorCode)
+
         from chengnuo.core.events import register_kinds
 
         from .constants import Event
