@@ -41,6 +41,13 @@ def _immediate_tasks(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """Tests send many requests from one address in a minute; tests/test_rate_limits.py turns
+    the limits on where they are under test."""
+    settings.RATE_LIMITS = {}
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 costs ~0.5 s per user; tests that are not about hashing use a fast hasher.
     tests/test_accounts.py checks the configured (argon2) hasher itself."""

@@ -20,6 +20,7 @@ from chengnuo.accounts import services, throttle
 from chengnuo.accounts.models import ApiToken, LoginThrottle
 from chengnuo.agencies.constants import Role
 from chengnuo.audit.models import AuditEvent
+from chengnuo.core import net
 from chengnuo.core.digest import digest_bytes
 
 from .factories import PASSWORD, UserFactory, user_with_role
@@ -423,7 +424,7 @@ def test_client_address(settings, remote, forwarded, proxies, expected):
     class Request:
         META = {"REMOTE_ADDR": remote, "HTTP_X_FORWARDED_FOR": forwarded}
 
-    assert throttle.client_address(Request()) == expected
+    assert net.client_address(Request()) == expected
 
 
 def test_addresses_in_one_ipv6_64_share_their_count(clock):

@@ -13,6 +13,7 @@ from chengnuo.core import spine
 from chengnuo.core.actors import SystemActor
 from chengnuo.core.digest import digest_bytes
 from chengnuo.core.errors import DomainError, PermissionDenied, RateLimited
+from chengnuo.core.net import client_address
 
 from . import throttle
 from .constants import Event
@@ -90,7 +91,7 @@ def login_attempt(*, request, username: str, password: str) -> User:
     During a delay the password is not checked (`LoginThrottled`). Otherwise the attempt is
     counted first, the password is checked outside any transaction, and a success takes the
     count back."""
-    address = throttle.client_address(request)
+    address = client_address(request)
     with transaction.atomic():
         gate = throttle.enter(username, address)
         if gate.throttled:

@@ -32,12 +32,10 @@ during hashing; a successful login takes its count back (`succeeded`).
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from cryptography.hazmat.primitives import hashes, hmac
 from django.conf import settings
@@ -46,7 +44,6 @@ from django.utils import timezone
 from .models import LoginThrottle
 
 Scope = LoginThrottle.Scope
-UNKNOWN_ADDRESS = "unknown"
 
 
 # --- keys -----------------------------------------------------------------------------------
@@ -59,40 +56,6 @@ def account_key(username: str) -> str:
     mac = hmac.HMAC(bytes.fromhex(settings.FIELD_LOOKUP_KEY), hashes.SM3())
     mac.update(b"chengnuo.accounts.login-name\x00" + name.encode("utf-8"))
     return mac.finalize().hex()
-
-
-def normalise_address(value: str) -> str:
-    """One form per client: an IPv4 address, or the /64 network of an IPv6 address (one
-    subscriber gets a whole /64). "" when `value` is not an address."""
-    value = (value or "").strip()
-    if value.startswith("[") and "]" in value:  # [2001:db8::1]:443
-        value = value[1 : value.index("]")]
-    elif value.count(":") == 1:  # 203.0.113.7:51234
-        value = value.split(":", 1)[0]
-    try:
-        ip = ipaddress.ip_address(value)
-    except ValueError:
-        return ""
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
-    return str(ip)
-
-
-def client_address(request: Any) -> str:
-    """REMOTE_ADDR; behind `TRUSTED_PROXIES` reverse proxies, the X-Forwarded-For entry that
-    the outermost trusted proxy appended (entries further left are whatever the client sent)."""
-    meta = getattr(request, "META", None) or {}
-    remote = normalise_address(meta.get("REMOTE_ADDR", ""))
-    hops = max(0, int(getattr(settings, "TRUSTED_PROXIES", 0)))
-    if hops:
-        chain = [p for p in (meta.get("HTTP_X_FORWARDED_FOR", "") or "").split(",") if p.strip()]
-        if len(chain) >= hops:
-            forwarded = normalise_address(chain[-hops])
-            if forwarded:
-                return forwarded
-    return remote or UNKNOWN_ADDRESS
 
 
 # --- policy ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/chengnuo
 PROJECT_DIR = BASE_DIR.parent.parent  # repository root
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # 429 for a client over its per-minute limit (RATE_LIMITS below, core.ratelimit)
+    "chengnuo.core.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -107,6 +110,37 @@ WSGI_APPLICATION = "chengnuo.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 # how often a request or a worker's pass that met a deadlock or serialization failure before
 # committing anything is re-run (core.db.retry)
+# Per-minute limits of core.ratelimit; CHENGNUO_RATE_LIMITS="off", or "api=300,export=30" to
+# change some. The counters are in the cache: CHENGNUO_CACHE_URL (redis://…) shares them
+# between the web processes; without it each process counts for itself.
+RATE_LIMITS: dict[str, int] = {
+    "api": 600,
+    "api_anonymous": 120,
+    "api_address": 3000,
+    "write": 120,
+    "form_anonymous": 60,
+    "export": 60,
+}
+_rate_limits = os.environ.get("CHENGNUO_RATE_LIMITS", "").strip()
+if _rate_limits.lower() == "off":
+    RATE_LIMITS = {}
+elif _rate_limits:
+    for _part in _rate_limits.split(","):
+        _rule, _, _limit = _part.partition("=")
+        if _rule.strip() not in RATE_LIMITS or not _limit.strip().isdigit():
+            raise ImproperlyConfigured(f"CHENGNUO_RATE_LIMITS: cannot read {_part!r}")
+        RATE_LIMITS[_rule.strip()] = int(_limit)
+CACHE_URL = os.environ.get("CHENGNUO_CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "chengnuo",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
 # a daily job's run is leased this long and renewed while it runs (core.schedule)
 SCHEDULER_LEASE_SECONDS = int(os.environ.get("CHENGNUO_SCHEDULER_LEASE_SECONDS", "120"))
 TRANSIENT_RETRIES = int(os.environ.get("CHENGNUO_TRANSIENT_RETRIES", "3"))
