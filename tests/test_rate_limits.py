@@ -162,3 +162,35 @@ def test_the_schema_documents_429_on_every_operation():
     for methods in api.get_openapi_schema()["paths"].values():
         for op in methods.values():
             assert "429" in op["responses"]
+
+
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="needs Redis at 127.0.0.1:6379")
+def test_with_a_redis_cache_every_process_shares_the_counts(limits, clock, settings):
+    """CHENGNUO_CACHE_URL: the counters live in Redis, so a second web process sees them."""
+    import redis
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": "chengnuo-test",
+        }
+    }
+    cache.clear()
+    c = _client("192.0.2.44")
+    for _ in range(3):
+        assert c.get("/api/v1/catalog/items").status_code == 200
+    keys = redis.Redis(host="127.0.0.1", port=6379, db=15).keys("chengnuo-test:*rl:api_anonymous*")
+    assert keys  # the count is in Redis, not in this process
+    assert c.get("/api/v1/catalog/items").status_code == 429
+    cache.clear()
