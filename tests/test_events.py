@@ -5,8 +5,10 @@ retried until they succeed, never lost)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -308,3 +310,38 @@ def test_a_case_history_shows_what_every_app_did_in_order(w, settings):
     applicant = [e.event for e in case_timeline(case, staff=False)]
     assert "verification.outcome_recorded" in applicant and "cases.decided" in applicant
     assert not {"verification.sample_drawn", "verification.inspection_assigned"} & set(applicant)
+
+
+def test_a_reaction_failing_its_last_attempt_is_left_for_an_operator_who_retries_it(
+    w, registered, monkeypatch
+):
+    """Retried with backoff until it succeeds or, after MAX_ATTEMPTS, marked failed: no longer
+    retried, shown to an operator, and run again when the operator asks (after the mend)."""
+    monkeypatch.setattr(reactions, "MAX_ATTEMPTS", 3)
+    state = {"broken": True, "runs": 0}
+
+    def handler(**payload):
+        state["runs"] += 1
+        if state["broken"]:
+            raise ConnectionError("归档存储不可用")
+
+    registered("test.done", handler, key="test.store", phase=events.ON_COMMIT)
+    with transaction.atomic():
+        events.emit("test.done")
+    row = Reaction.objects.get(handler="test.store")
+    now = timezone.now()
+    for n in range(1, 4):
+        assert reactions.run_due(now=now + dt.timedelta(days=n)) == 0
+    row.refresh_from_db()
+    assert row.attempts == 3 and row.failed_at is not None and row.next_attempt_at is None
+    assert "归档存储不可用" in row.last_error
+    assert reactions.failed_count() == 1
+    assert reactions.run_due(now=now + dt.timedelta(days=30)) == 0  # not retried any more
+    assert state["runs"] == 3
+    state["broken"] = False  # the operator mends the cause and asks again
+    out = io.StringIO()
+    call_command("run_reactions", "--retry-failed", stdout=out)
+    assert "1 reaction(s) queued again" in out.getvalue()
+    row.refresh_from_db()
+    assert row.done_at is not None and row.failed_at is None and state["runs"] == 4
+    assert reactions.requeue([row.pk]) == 0  # a done reaction is never run again

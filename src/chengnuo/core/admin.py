@@ -23,8 +23,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Reaction)
 class ReactionAdmin(ReadOnlyAdmin):
-    list_display = ("id", "event", "handler", "attempts", "next_attempt_at", "done_at")
-    list_filter = ("event", "handler", ("done_at", admin.EmptyFieldListFilter))
+    list_display = ("id", "event", "handler", "attempts", "next_attempt_at", "done_at", "failed_at")
+    list_filter = (
+        ("failed_at", admin.EmptyFieldListFilter),
+        ("done_at", admin.EmptyFieldListFilter),
+        "event",
+        "handler",
+    )
     search_fields = ("handler", "last_error")
     ordering = ("-id",)
 

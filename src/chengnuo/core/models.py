@@ -44,7 +44,8 @@ class IdempotencyRecord(models.Model):
 class Reaction(models.Model):
     """One on-commit reaction to a domain event (`core.events`), written in the emitting
     service's transaction: the outbox that makes follow-up work survive a crash. Run after
-    commit by the task queue, retried with backoff by `run_reactions` until it succeeds."""
+    commit by the task queue, retried with backoff by `run_reactions` until it succeeds or,
+    after `reactions.MAX_ATTEMPTS`, is marked failed for an operator (`run_reactions --retry`)."""
 
     event = models.CharField(_("领域事件"), max_length=80)
     handler = models.CharField(_("处理器"), max_length=120)
@@ -54,6 +55,7 @@ class Reaction(models.Model):
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     last_error = models.TextField(_("最近错误"), blank=True)
+    failed_at = models.DateTimeField(_("转人工处理时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("事件后续处理")

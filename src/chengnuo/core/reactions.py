@@ -5,8 +5,10 @@ handler may take; PostgreSQL skips rows another runner holds), the handler runs 
 transactions of its own, and the row is marked done afterwards. A runner killed mid-handler
 leaves the row to be claimed again when its lease ends: nothing is lost, and handlers are
 idempotent by contract (they check what they already did, under a row lock). A failure is
-recorded and retried with exponential backoff, without limit — an operator sees the attempts
-and the last error in the admin (`core.Reaction`).
+recorded and retried with exponential backoff (5 s doubling up to 15 min); after
+`MAX_ATTEMPTS` (about a day of retries) the row is marked failed and left for an operator, who
+sees the attempts and the last error in the admin (`core.Reaction`, filter 转人工处理时间) and,
+once the cause is mended, runs `manage.py run_reactions --retry ID …` (or `--retry-failed`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_CAP_SECONDS = 900
 LEASE_SECONDS = 300
+MAX_ATTEMPTS = 100
 
 
 def backoff(attempts: int) -> timedelta:
@@ -36,7 +39,9 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _due(now: datetime) -> Q:
-    return Q(done_at__isnull=True) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    return Q(done_at__isnull=True, failed_at__isnull=True) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
 
 
 def _claim(pk: int, now: datetime) -> Reaction | None:
@@ -67,9 +72,18 @@ def run_one(pk: int, *, now: datetime | None = None) -> bool:
         retry.run_retrying(lambda: h.func(**row.payload), what=f"reaction {row.handler}")
     except Exception as exc:  # recorded and retried; never lost
         logger.exception("reaction %s (%s) failed, attempt %s", pk, row.handler, row.attempts)
+        given_up = row.attempts >= MAX_ATTEMPTS
+        if given_up:
+            logger.error(
+                "reaction %s (%s) left for an operator after %s attempts",
+                pk,
+                row.handler,
+                row.attempts,
+            )
         Reaction.objects.filter(pk=pk, done_at__isnull=True).update(
             last_error=f"{type(exc).__name__}: {exc}"[:4000],
-            next_attempt_at=timezone.now() + backoff(row.attempts),
+            next_attempt_at=None if given_up else timezone.now() + backoff(row.attempts),
+            failed_at=timezone.now() if given_up else None,
         )
         return False
     Reaction.objects.filter(pk=pk).update(done_at=timezone.now(), last_error="")
@@ -85,5 +99,17 @@ def run_due(*, limit: int = 200, now: datetime | None = None) -> int:
     return sum(1 for pk in ids if run_one(pk, now=now))
 
 
+def requeue(ids: list[int] | None = None) -> int:
+    """Give reactions left for an operator (all of them, or the given ones) a new round of
+    attempts; returns how many. Done reactions are never run again."""
+    rows = Reaction.objects.filter(done_at__isnull=True)
+    rows = rows.filter(pk__in=ids) if ids is not None else rows.filter(failed_at__isnull=False)
+    return rows.update(failed_at=None, attempts=0, next_attempt_at=None)
+
+
 def pending_count() -> int:
     return Reaction.objects.filter(done_at__isnull=True).count()
+
+
+def failed_count() -> int:
+    return Reaction.objects.filter(done_at__isnull=True, failed_at__isnull=False).count()
