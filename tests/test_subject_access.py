@@ -288,3 +288,40 @@ def test_a_wrong_check_digit_at_the_window_says_so_instead_of_not_found(world):
         headers=token(a.clerk),
     )
     assert api.status_code == 400 and api.json()["code"] == "invalid_checksum"
+
+
+def test_the_api_case_create_refuses_a_subject_id_the_clerk_never_looked_up(world):
+    """As at the window: a clerk starts a case over the API only for a subject reached through
+    a lawful context; counting through subject ids creates nothing (and so opens no context to
+    reveal an identifier). After an exact lookup, the same request succeeds."""
+    a = world["a"]
+    clerk = user_with_role(Role.WINDOW_CLERK, a.agency, username="a-clerk2")
+    headers = token(clerk)
+    target = world["people"][5]
+    cases_before = case_services.Case.objects.count()
+    for n, person in enumerate(world["people"][1:]):
+        r = Client().post(
+            "/api/v1/cases",
+            {"matter_code": a.matter.code, "subject_id": person.pk},
+            content_type="application/json",
+            headers={**headers, "Idempotency-Key": f"count-{n}"},
+        )
+        assert r.status_code == 404, r.content
+        assert r.json()["code"] == "not_found"
+    assert case_services.Case.objects.count() == cases_before
+    # no case was created, so no context: the clerk still cannot reveal the identifier
+    reveal = _client(clerk).post(f"/credit/subjects/{target.pk}/reveal/", {"context": "x"})
+    assert reveal.status_code == 404
+    found = Client().get(
+        "/api/v1/credit/subjects/lookup",
+        {"id_type": "resident_id", "id_number": world["numbers"][target.pk]},
+        headers=headers,
+    )
+    assert found.json()["found"] is True
+    r = Client().post(
+        "/api/v1/cases",
+        {"matter_code": a.matter.code, "subject_id": target.pk},
+        content_type="application/json",
+        headers={**headers, "Idempotency-Key": "after-lookup"},
+    )
+    assert r.status_code == 201, r.content

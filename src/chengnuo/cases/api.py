@@ -25,6 +25,7 @@ from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
 from chengnuo.core.events import kind_label
 from chengnuo.core.idempotency import HEADER, idempotent
 from chengnuo.core.schemas import error_responses
+from chengnuo.credit import selectors as credit_selectors
 from chengnuo.credit.models import Subject
 
 from . import policies, selectors, services
@@ -248,11 +249,16 @@ def _matter(code: str) -> Matter:
 
 
 def _subject(actor: Actor, matter: Matter, pk: int) -> Subject:
+    if policies.is_clerk_for(actor, matter.agency_id):
+        # As at the window: a clerk reaches a subject only through a lawful
+        # context — the exact lookup just made, or a case, task or record of the agency naming
+        # it; any other id is "not found", so counting through ids creates nothing.
+        try:
+            return credit_selectors.subject_for_staff(actor, pk)
+        except NotFound:
+            raise NotFound("未找到该申请人（请先按证件号码查询）") from None
     subject = Subject.objects.filter(pk=pk).first()
     if subject is None:
-        # Only a clerk of the agency learns that the subject does not exist.
-        if policies.is_clerk_for(actor, matter.agency_id):
-            raise NotFound("未找到该申请人")
         raise PermissionDenied("您无权为该申请人办理此事项")
     return subject
 

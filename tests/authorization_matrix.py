@@ -1,0 +1,1562 @@
+"""The data of tests/test_authorization_matrix.py: the actors, one scenario that owns an object of
+every kind a URL names (all of agency A), and the matrix — for every HTML route and every API
+operation, the status each actor gets.
+
+Actors: the anonymous visitor; the applicant who owns the case, subject and credit record
+("owner") and an applicant who owns none of them ("other_applicant"); each staff role of agency
+A, the agency owning every object ("<role>@A"), and the same role of another agency B
+("<role>@B"); the system admin (no agency); and a case officer of agency C, the agency A asked
+for assistance ("case_officer@C"), the one third party the platform lets in on A's objects.
+
+The Justice Bureau owns none of the objects, it oversees their agency: "justice_reviewer@A" is a
+reviewer of the county Justice Bureau of A's region (it oversees A), "justice_reviewer@B" one of
+B's region (it does not). A and B are county-level agencies of different regions for that.
+
+Every cell comes from the view's permission check (the selector or service it calls); each
+entry's `why` names it. A cell is:
+
+- an HTTP status (int): the answer;
+- LOGIN: a redirect to the login page (anonymous visitors of staff pages);
+- ALLOWED: a permitted write — any answer but a refusal (401, 403, 404, 405), the login page
+  or an error; what the service then says (302, 400, 409, 422…) is the feature tests' business;
+- Refused(status): a refusal answered with another status (a page with the message, a 400):
+  like 401/403/404 and LOGIN, nothing may be written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from chengnuo.agencies.constants import Level, Region, Role
+from chengnuo.agencies.models import Membership
+
+# --- actors ---------------------------------------------------------------------------------
+
+ANON = "anonymous"
+OWNER = "owner"
+STRANGER = "other_applicant"
+SYSADMIN = "system_admin"
+HELPER = "case_officer@C"
+
+AGENCY_ROLES = (
+    Role.WINDOW_CLERK,
+    Role.CASE_OFFICER,
+    Role.INSPECTOR,
+    Role.AGENCY_ADMIN,
+    Role.JUSTICE_REVIEWER,
+    Role.CREDIT_OFFICER,
+    Role.DATA_ADMIN,
+    Role.AUDITOR,
+)
+
+
+def a(role: Role) -> str:
+    return f"{role.value}@A"
+
+
+def b(role: Role) -> str:
+    return f"{role.value}@B"
+
+
+CLERK_A, CLERK_B = a(Role.WINDOW_CLERK), b(Role.WINDOW_CLERK)
+OFFICER_A, OFFICER_B = a(Role.CASE_OFFICER), b(Role.CASE_OFFICER)
+INSPECTOR_A, INSPECTOR_B = a(Role.INSPECTOR), b(Role.INSPECTOR)
+ADMIN_A, ADMIN_B = a(Role.AGENCY_ADMIN), b(Role.AGENCY_ADMIN)
+REVIEWER_A, REVIEWER_B = a(Role.JUSTICE_REVIEWER), b(Role.JUSTICE_REVIEWER)
+CREDIT_A, CREDIT_B = a(Role.CREDIT_OFFICER), b(Role.CREDIT_OFFICER)
+DATA_A, DATA_B = a(Role.DATA_ADMIN), b(Role.DATA_ADMIN)
+AUDITOR_A, AUDITOR_B = a(Role.AUDITOR), b(Role.AUDITOR)
+
+STAFF_A = tuple(a(r) for r in AGENCY_ROLES)
+STAFF_B = tuple(b(r) for r in AGENCY_ROLES)
+ACTORS = (ANON, OWNER, STRANGER, *STAFF_A, *STAFF_B, SYSADMIN, HELPER)
+SIGNED_IN = tuple(x for x in ACTORS if x != ANON)
+
+# groups the views' checks come back to
+CASE_READERS_A = (CLERK_A, OFFICER_A, ADMIN_A, AUDITOR_A, REVIEWER_A, SYSADMIN)
+CASE_HANDLERS_A = (CLERK_A, OFFICER_A)
+LOOKUP_ROLES = (CLERK_A, OFFICER_A, INSPECTOR_A, CREDIT_A, CLERK_B, OFFICER_B, INSPECTOR_B)
+CREDIT_LOOKUP = (*LOOKUP_ROLES, CREDIT_B, SYSADMIN, HELPER)
+CREDIT_OFFICERS = (CREDIT_A, CREDIT_B, SYSADMIN)
+# who reaches the owner's subject through a lawful context (credit.access): a case or a record
+# of their own agency (lookup roles of A), the assistance request to C
+SUBJECT_REACHERS = (CLERK_A, OFFICER_A, INSPECTOR_A, CREDIT_A, HELPER)
+TASK_READERS_A = (OFFICER_A, INSPECTOR_A, ADMIN_A, AUDITOR_A, REVIEWER_A, SYSADMIN)
+AUDIT_READERS_A = (ADMIN_A, AUDITOR_A, REVIEWER_A, SYSADMIN)
+PROPOSAL_READERS_A = (ADMIN_A, REVIEWER_A, SYSADMIN)
+DRAFT_READERS_A = (ADMIN_A, REVIEWER_A, SYSADMIN)
+
+# --- cells ----------------------------------------------------------------------------------
+
+LOGIN = "login"
+ALLOWED = "allowed"
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A refusal with a status other than 401/403/404 (the page again with its message)."""
+
+    status: int
+
+    def __str__(self) -> str:
+        return f"refused {self.status}"
+
+
+Cell = int | str | Refused
+DENIALS = (401, 403, 404, 405)
+
+
+def is_denial(cell: Cell) -> bool:
+    return cell == LOGIN or isinstance(cell, Refused) or cell in DENIALS
+
+
+def grant(cell: Cell, *actors: str | Iterable[str]) -> tuple[Cell, list[str]]:
+    names: list[str] = []
+    for x in actors:
+        names += [x] if isinstance(x, str) else list(x)
+    return cell, names
+
+
+def expect(default: Cell, *grants: tuple[Cell, list[str]], anonymous: Cell = LOGIN) -> dict:
+    """Every actor's cell: `default` for signed-in actors not granted anything else."""
+    cells: dict[str, Cell] = {x: default for x in SIGNED_IN}
+    cells[ANON] = anonymous
+    for cell, names in grants:
+        for name in names:
+            assert name in cells, name
+            cells[name] = cell
+    return cells
+
+
+def public(status: int = 200) -> dict:
+    return expect(status, anonymous=status)
+
+
+def signed_in(status: int = 200, *grants: tuple[Cell, list[str]]) -> dict:
+    return expect(status, *grants)
+
+
+def api(default: Cell, *grants: tuple[Cell, list[str]]) -> dict:
+    return expect(default, *grants, anonymous=401)
+
+
+# --- the scenario ---------------------------------------------------------------------------
+
+REPAIR_TEXT = {
+    "statement": "已全额退回违规领取的款项，并补办了相关登记手续。",
+    "commitment_letter": "本人承诺今后如实承诺，如有不实愿意承担法律责任。",
+}
+OBJECTION_GROUNDS = "核查时经营场所正在装修，已在三日内整改并复查合格。"
+RETURN_REASON = "依据不足，请补充所依据的法律法规条款"
+WITHDRAW_REASON = "不再符合条件，改为提交证明材料"
+ALERT_NOTE = "已核实：窗口集中补录材料所需"
+
+
+@dataclass
+class Scenario:
+    users: dict[str, Any]
+    agency: Any
+    other_agency: Any
+    helper_agency: Any
+    matter: Any
+    social: Any  # under commitment: signed in both cases
+    marriage: Any  # under commitment, published for 30 days
+    diploma: Any  # proof only
+    new_item: Any  # in force through a filed proposal, no templates yet
+    version: Any  # the catalog version the filing published
+    proposal: Any  # submitted
+    returned: Any  # returned by the Justice Bureau
+    person: Any  # the owner's subject
+    person_number: str
+    stranger_person: Any
+    case: Any  # submitted, not decided
+    commitment: Any  # case: signed for `social`
+    proof: Any  # case: uploaded for `diploma`
+    approved: Any  # decided; its commitments verified
+    public_commitment: Any  # approved: `marriage`, published
+    assistance_task: Any
+    assistance: Any  # open, to agency C, with evidence
+    inspection: Any  # assigned to inspector@A
+    photo: Any
+    handling: Any  # rectification ordered, open
+    draw: Any
+    record: Any  # the owner's credit record, decided by agency A
+    repair: Any
+    material: Any
+    objection: Any
+    notice: Any  # sanction notice to agency A
+    alert: Any  # raised for agency A
+    guide_version: Any
+    source: Any
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _user(role: Role, agency: Any, username: str) -> Any:
+    from .factories import UserFactory
+
+    user = UserFactory(username=username)
+    Membership.objects.create(user=user, agency=agency, role=role)
+    return user
+
+
+def build_scenario() -> Scenario:
+    """Everything of agency A a URL names, built through the services (as people do)."""
+    from chengnuo.audit import alerts
+    from chengnuo.audit.models import Alert
+    from chengnuo.cases import services as case_services
+    from chengnuo.cases.models import Commitment, Proof
+    from chengnuo.catalog import services as catalog_services
+    from chengnuo.catalog.models import CatalogVersion, CertificationItem
+    from chengnuo.core import crypto
+    from chengnuo.credit import services as credit_services
+    from chengnuo.credit.constants import RecordKind
+    from chengnuo.credit.models import SanctionNotice, SubjectLink
+    from chengnuo.documents import guides
+    from chengnuo.verification import handling, internal
+    from chengnuo.verification.constants import Outcome, VerificationMethod
+    from chengnuo.verification.models import (
+        DataSource,
+        Inspection,
+        InspectionPhoto,
+        SamplingDraw,
+        VerificationPlan,
+        VerificationTask,
+    )
+
+    from .cases_helpers import PDF, PNG, pdf_upload, publish_texts, read_versions
+    from .credit_helpers import resident_id
+    from .factories import AgencyFactory, CertificationItemFactory, MatterFactory, item_payload
+
+    today = timezone.localdate()
+    agency = AgencyFactory(
+        name="颍州区人力资源和社会保障局", region=Region.YINGZHOU, level=Level.COUNTY
+    )
+    other = AgencyFactory(name="太和县民政局", region=Region.TAIHE, level=Level.COUNTY)
+    justice_a = AgencyFactory(
+        name="颍州区司法局", kind="justice_bureau", region=Region.YINGZHOU, level=Level.COUNTY
+    )
+    justice_b = AgencyFactory(
+        name="太和县司法局", kind="justice_bureau", region=Region.TAIHE, level=Level.COUNTY
+    )
+    helper = AgencyFactory(name="阜阳市医疗保障局", region=Region.FUYANG, level=Level.CITY)
+
+    users: dict[str, Any] = {}
+    for role in AGENCY_ROLES:
+        home_a, home_b = (
+            (justice_a, justice_b) if role == Role.JUSTICE_REVIEWER else (agency, other)
+        )
+        users[a(role)] = _user(role, home_a, f"mx-{role.value}-a")
+        users[b(role)] = _user(role, home_b, f"mx-{role.value}-b")
+    users[SYSADMIN] = _user(Role.SYSTEM_ADMIN, None, "mx-sysadmin")
+    users[HELPER] = _user(Role.CASE_OFFICER, helper, "mx-officer-c")
+    users[OWNER] = _user(Role.APPLICANT, None, "mx-owner")
+    users[STRANGER] = _user(Role.APPLICANT, None, "mx-stranger")
+    # a second inspector of A: an inspection goes to two
+    _user(Role.INSPECTOR, agency, "mx-inspector-a2")
+    admin, officer, reviewer = users[ADMIN_A], users[OFFICER_A], users[REVIEWER_A]
+
+    # --- catalog: a matter, three items, a filing that published a version, two proposals
+    matter = MatterFactory(agency=agency, code="YZ-M-1", name="最低生活保障审核确认")
+    social = CertificationItemFactory(
+        agency=agency, code="YZ-SB-1", name="社会保险缴费证明", proof_content="近12个月连续缴费"
+    )
+    marriage = CertificationItemFactory(
+        agency=agency,
+        code="YZ-HY-1",
+        name="婚姻状况证明",
+        proof_content="婚姻状况为已婚",
+        disclosure_scope="website",
+        disclosure_period_days=30,
+    )
+    diploma = CertificationItemFactory(
+        agency=agency,
+        code="YZ-XL-1",
+        name="学历证明",
+        not_under_commitment=True,
+        verification_method="",
+    )
+    for item in (social, marriage, diploma):
+        item.matters.add(matter)
+    for item in (social, marriage):
+        publish_texts(admin, item)
+    # the proposals' items are of another matter: the cases' matter keeps its three items
+    other_matter = MatterFactory(agency=agency, code="YZ-M-2", name="就业困难人员认定")
+
+    def propose(code: str) -> Any:
+        return catalog_services.proposal_submit(
+            actor=admin,
+            agency=agency,
+            action="add",
+            item_code=code,
+            payload=item_payload(matter_codes=[other_matter.code], name=f"证明{code}"),
+            reason="扩大告知承诺范围",
+            law_change="国办发〔2020〕42号",
+            effective_date=today,
+        )
+
+    catalog_services.proposal_file(actor=reviewer, proposal=propose("YZ-NEW-1"), comment="")
+    new_item = CertificationItem.objects.get(code="YZ-NEW-1")
+    version = CatalogVersion.objects.filter(agency=agency).order_by("-number").first()
+    proposal = propose("YZ-NEW-2")
+    returned = catalog_services.proposal_return(
+        actor=reviewer, proposal=propose("YZ-NEW-3"), reason=RETURN_REASON
+    )
+
+    # --- documents: a published service guide, work rules drafted
+    guide = guides.guide_draft_create(actor=admin, matter=matter)
+    guide = guides.guide_draft_update(
+        actor=admin, guide=guide, data={"promised_time_limit_days": 10}
+    )
+    guide_version = guides.guide_publish(actor=admin, guide=guide)
+    guides.work_rules_draft_create(actor=admin, item=social)
+
+    # --- subjects: registered by no one of the matrix (a registration is a lookup context)
+    number = resident_id()
+    person = credit_services.subject_register(
+        actor=None,
+        kind="person",
+        name="王小明",
+        id_type="resident_id",
+        id_value=number,
+        phone="13912345678",
+    )
+    credit_services.subject_link(
+        actor=users[OWNER], user=users[OWNER], subject=person, relation=SubjectLink.Relation.SELF
+    )
+    stranger_person = credit_services.subject_register(
+        actor=None, kind="person", name="李小红", id_type="resident_id", id_value=resident_id()
+    )
+    credit_services.subject_link(
+        actor=users[STRANGER],
+        user=users[STRANGER],
+        subject=stranger_person,
+        relation=SubjectLink.Relation.SELF,
+    )
+
+    # --- cases: one submitted, one approved (and verified after the decision)
+    VerificationPlan.objects.create(
+        item=social,
+        methods=[VerificationMethod.ASSISTANCE],
+        days=10,
+        assistance_agency=helper,
+        assistance_days=5,
+    )
+    VerificationPlan.objects.create(item=marriage, methods=[VerificationMethod.ON_SITE], days=10)
+    owner = users[OWNER]
+
+    def ready() -> Any:
+        case = case_services.case_create(actor=owner, matter=matter, subject=person)
+        for item in (social, marriage):
+            line = case.items.get(item=item)
+            case_services.commitment_sign(
+                actor=owner,
+                case_item=line,
+                read=read_versions(item),
+                facts={"meets_condition": "是"},
+                confirmed=True,
+            )
+        case_services.proof_upload(
+            actor=owner, case_item=case.items.get(item=diploma), upload=pdf_upload()
+        )
+        return case_services.case_submit(actor=owner, case=type(case).objects.get(pk=case.pk))
+
+    case = ready()
+    approved = case_services.case_decide(actor=officer, case=ready(), decision="approve")
+    commitment = Commitment.objects.get(case=case, item=social)
+    proof = Proof.objects.get(case_item__case=case)
+    # archived (the worker would have): the PDF page streams it instead of rendering one
+    commitment.pdf.save("commitment.pdf", ContentFile(PDF), save=True)
+    public_commitment = Commitment.objects.get(case=approved, item=marriage)
+    assistance_task = VerificationTask.objects.get(
+        commitment__case=approved, method=VerificationMethod.ASSISTANCE
+    )
+    request = assistance_task.assistance_requests.get()
+    request.evidence.save("evidence.pdf", ContentFile(PDF), save=True)
+    inspection = Inspection.objects.get(task__commitment__case=approved)
+    assert inspection.inspectors.filter(pk=users[INSPECTOR_A].pk).exists()
+    photo = InspectionPhoto.objects.create(
+        inspection=inspection,
+        file=ContentFile(PNG, name="photo.png"),
+        original_name="现场.png",
+        size=len(PNG),
+        content_type="image/png",
+        digest="0" * 64,
+        uploaded_by=users[INSPECTOR_A],
+    )
+    untrue = VerificationTask.objects.create(
+        commitment=Commitment.objects.get(case=approved, item=social),
+        agency=agency,
+        method=VerificationMethod.ON_SITE,
+        due_date=today + dt.timedelta(days=30),
+    )
+    with transaction.atomic():
+        internal.task_conclude(task=untrue, outcome=Outcome.INCONSISTENT, note="缴费月数不足")
+    rectify = handling.handling_decide(
+        actor=officer,
+        task=VerificationTask.objects.get(pk=untrue.pk),
+        measure="rectify",
+        reason="缴费月数不足，责令补缴",
+        rectification_days=10,
+    )
+    draw = SamplingDraw.objects.filter(case=approved).first()
+    assert draw is not None
+
+    # --- credit: the owner's record (decided by A), a repair with a material, an objection
+    record = credit_services.credit_record_create(
+        actor=None,
+        subject=person,
+        kind=RecordKind.FALSE_COMMITMENT,
+        summary="承诺已缴纳社保12个月，核查发现仅缴纳3个月",
+        decided_on=today - dt.timedelta(days=400),
+        impact={"amount_yuan": 5000},
+        deciding_agency=agency,
+    )
+    repair = credit_services.repair_submit(actor=owner, record=record, **REPAIR_TEXT)
+    material = credit_services.repair_material_add(
+        actor=owner, repair=repair, upload=pdf_upload("完税证明.pdf")
+    )
+    objection = credit_services.objection_submit(
+        actor=owner, record=record, grounds=OBJECTION_GROUNDS
+    )
+    notice = SanctionNotice.objects.create(record=record, agency=agency)
+
+    with transaction.atomic():
+        alert = alerts.alert_raise(
+            kind=Alert.Kind.IDENTIFIER_BURST,
+            agency=agency,
+            staff=users[CLERK_A],
+            message="窗口人员在10分钟内查看了5个完整证件号码",
+            count=5,
+        )
+    source = DataSource.objects.create(
+        code="yz_social",
+        name="社保缴费数据",
+        providing_agency=helper,
+        base_url="http://127.0.0.1:9",
+        path="/api/share/{source}/{id_type}/{id_number}",
+        app_key="matrix",
+        secret_cipher=crypto.encrypt("matrix-secret"),
+        timeout_seconds=0.5,
+        max_attempts=1,
+    )
+    return Scenario(
+        users=users,
+        agency=agency,
+        other_agency=other,
+        helper_agency=helper,
+        matter=matter,
+        social=social,
+        marriage=marriage,
+        diploma=diploma,
+        new_item=new_item,
+        version=version,
+        proposal=proposal,
+        returned=returned,
+        person=person,
+        person_number=number,
+        stranger_person=stranger_person,
+        case=case,
+        commitment=commitment,
+        proof=proof,
+        approved=approved,
+        public_commitment=public_commitment,
+        assistance_task=assistance_task,
+        assistance=request,
+        inspection=inspection,
+        photo=photo,
+        handling=rectify,
+        draw=draw,
+        record=record,
+        repair=repair,
+        material=material,
+        objection=objection,
+        notice=notice,
+        alert=alert,
+        guide_version=guide_version,
+        source=source,
+    )
+
+
+Kwargs = Callable[[Scenario], dict[str, Any]]
+Data = Callable[[Scenario], dict[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One HTML route (its URL name) or one API operation ("<METHOD> <path>"), one method,
+    with what every actor gets. `variant` names a second instance of the same route (another
+    kind of object in its URL)."""
+
+    key: str
+    method: str
+    cells: dict[str, Cell]
+    kwargs: Kwargs = lambda s: {}
+    query: Kwargs = lambda s: {}
+    data: Data = None
+    variant: str = ""
+    json: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    why: str = ""
+    xfail: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_api(self) -> bool:
+        return self.key.startswith(("GET ", "POST ", "PUT ", "PATCH ", "DELETE "))
+
+    @property
+    def label(self) -> str:
+        head = self.key if self.is_api else f"{self.method} {self.key}"
+        return f"{head} [{self.variant}]" if self.variant else head
+
+
+GET, POST = "GET", "POST"
+
+
+def page(name: str, method: str, cells: dict, **kw: Any) -> Entry:
+    return Entry(key=name, method=method, cells=cells, **kw)
+
+
+def op(method: str, path: str, cells: dict, **kw: Any) -> Entry:
+    kw.setdefault("json", method != GET)
+    return Entry(key=f"{method} /api/v1{path}", method=method, cells=cells, **kw)
+
+
+def _case(s: Scenario) -> dict[str, Any]:
+    return {"number": s.case.number}
+
+
+def _case_item(code: str) -> Kwargs:
+    return lambda s: {"number": s.case.number, "item_code": getattr(s, code).code}
+
+
+def _upload(s: Scenario) -> dict[str, Any]:
+    from .cases_helpers import pdf_upload
+
+    return {"file": pdf_upload()}
+
+
+def _pk(attr: str, name: str = "pk") -> Kwargs:
+    return lambda s: {name: getattr(s, attr).pk}
+
+
+IDEMPOTENT = {"Idempotency-Key": "matrix-0001"}
+READERS_OF_DRAFTS = (
+    "drafts: its agency's admins and the system admin (selectors), the Justice Bureau "
+    "overseeing it read-only (_reviewed*)"
+)
+
+# --- HTML routes ----------------------------------------------------------------------------
+
+PAGES: list[Entry] = [
+    # accounts: public forms
+    page("accounts:login", GET, public(200)),
+    page("accounts:login", POST, public(400), data=lambda s: {}, why="empty form: 400 for all"),
+    page("accounts:logout", POST, public(302), data=lambda s: {}, why="logout, home page"),
+    page("set_language", POST, public(302), data=lambda s: {"language": "zh-hans"}),
+    # portal: public reads (R-7.1); the workbench needs a login
+    page("portal:home", GET, public()),
+    page("portal:catalog", GET, public()),
+    page("portal:export", GET, public(), kwargs=lambda s: {"fmt": "csv"}),
+    page("portal:item_detail", GET, public(), kwargs=lambda s: {"code": s.social.code}),
+    page("portal:matters", GET, public()),
+    page("portal:matter_detail", GET, public(), kwargs=lambda s: {"code": s.matter.code}),
+    page("portal:agency_detail", GET, public(), kwargs=_pk("agency")),
+    page("portal:versions", GET, public()),
+    page("portal:version_compare", GET, public()),
+    page("portal:version_detail", GET, public(), kwargs=_pk("version")),
+    page("portal:workbench", GET, signed_in(200), why="login_required, any role"),
+    # documents: published texts and guides are public (R-3.4)
+    page("documents:index", GET, public()),
+    page(
+        "documents:version",
+        GET,
+        public(),
+        kwargs=lambda s: {"item_code": s.social.code, "kind": "notification", "number": 1},
+    ),
+    page(
+        "documents:download",
+        GET,
+        public(),
+        kwargs=lambda s: {
+            "item_code": s.social.code,
+            "kind": "commitment",
+            "number": 1,
+            "fmt": "docx",
+        },
+    ),
+    page("documents:guides", GET, public()),
+    page("documents:guide_version", GET, public(), kwargs=_pk("guide_version")),
+    page(
+        "documents:guide_download",
+        GET,
+        public(),
+        kwargs=lambda s: {"pk": s.guide_version.pk, "fmt": "docx"},
+    ),
+    # documents: the template editor (agency admins; the Justice Bureau reads and overrides)
+    page("documents:staff_drafts", GET, signed_in(200), why="lists what the actor keeps"),
+    page(
+        "documents:staff_create",
+        POST,
+        expect(404, grant(ALLOWED, ADMIN_A)),
+        data=lambda s: {"item_code": s.new_item.code},
+        why="can_edit_templates (admin of the item's agency) else NotFound",
+    ),
+    page(
+        "documents:staff_edit",
+        GET,
+        expect(404, grant(200, DRAFT_READERS_A)),
+        kwargs=lambda s: {"item_code": s.social.code, "kind": "notification"},
+        why=READERS_OF_DRAFTS,
+    ),
+    page(
+        "documents:staff_edit",
+        POST,
+        expect(404, grant(ALLOWED, ADMIN_A), grant(403, REVIEWER_A, SYSADMIN)),
+        kwargs=lambda s: {"item_code": s.social.code, "kind": "notification"},
+        data=lambda s: {"action": "save"},
+        why="save: can_edit_templates else PermissionDenied, for those who see the draft",
+    ),
+    page(
+        "documents:staff_lint",
+        POST,
+        expect(404, grant(200, DRAFT_READERS_A)),
+        kwargs=lambda s: {"item_code": s.social.code, "kind": "notification"},
+        data=lambda s: {"field": "legal_basis", "legal_basis": "依照有关规定办理"},
+        why=READERS_OF_DRAFTS + "; stores nothing",
+    ),
+    page("documents:guide_staff_drafts", GET, signed_in(200), why="lists what the actor keeps"),
+    page(
+        "documents:guide_staff_drafts",
+        POST,
+        expect(404, grant(ALLOWED, ADMIN_A)),
+        data=lambda s: {"kind": "work_rules", "code": s.marriage.code},
+        why="creating a draft: can_edit_templates of the item's agency else NotFound",
+    ),
+    page(
+        "documents:guide_staff_edit",
+        GET,
+        expect(404, grant(200, DRAFT_READERS_A)),
+        kwargs=lambda s: {"matter_code": s.matter.code},
+        why=READERS_OF_DRAFTS,
+    ),
+    page(
+        "documents:guide_staff_edit",
+        POST,
+        expect(404, grant(ALLOWED, ADMIN_A), grant(403, REVIEWER_A, SYSADMIN)),
+        kwargs=lambda s: {"matter_code": s.matter.code},
+        data=lambda s: {"action": "save"},
+    ),
+    page(
+        "documents:guide_staff_lint",
+        POST,
+        expect(404, grant(200, DRAFT_READERS_A)),
+        kwargs=lambda s: {"matter_code": s.matter.code},
+        data=lambda s: {"field": "conditions", "conditions": "符合条件的申请人"},
+    ),
+    page(
+        "documents:work_rules_staff_edit",
+        GET,
+        expect(404, grant(200, DRAFT_READERS_A)),
+        kwargs=lambda s: {"item_code": s.social.code},
+    ),
+    page(
+        "documents:work_rules_staff_edit",
+        POST,
+        expect(404, grant(ALLOWED, ADMIN_A), grant(403, REVIEWER_A, SYSADMIN)),
+        kwargs=lambda s: {"item_code": s.social.code},
+        data=lambda s: {"action": "save"},
+    ),
+    page(
+        "documents:work_rules_staff_lint",
+        POST,
+        expect(404, grant(200, DRAFT_READERS_A)),
+        kwargs=lambda s: {"item_code": s.social.code},
+        data=lambda s: {"field": "steps", "steps": "受理\n核查"},
+    ),
+    # catalog workbench (R-7.2): agency admins propose, the Justice Bureau files
+    page("catalog:proposal_list", GET, signed_in(200), why="proposals_visible_to filters"),
+    page(
+        "catalog:proposal_create",
+        GET,
+        expect(403, grant(200, ADMIN_A, ADMIN_B)),
+        why="agencies_administered_by: any agency admin proposes for its own agency",
+    ),
+    page(
+        "catalog:proposal_create",
+        POST,
+        expect(403, grant(ALLOWED, ADMIN_A, ADMIN_B)),
+        data=lambda s: {},
+    ),
+    page(
+        "catalog:proposal_detail",
+        GET,
+        expect(404, grant(200, PROPOSAL_READERS_A)),
+        kwargs=_pk("proposal"),
+        why="proposal_get_for: admins of A, reviewers overseeing A, system admins",
+    ),
+    page(
+        "catalog:proposal_file",
+        POST,
+        expect(404, grant(ALLOWED, REVIEWER_A)),
+        kwargs=_pk("proposal"),
+        data=lambda s: {"comment": ""},
+        why="proposal_file: can_review else NotFound (also for the proposing admin)",
+    ),
+    page(
+        "catalog:proposal_return",
+        POST,
+        expect(404, grant(ALLOWED, REVIEWER_A)),
+        kwargs=_pk("proposal"),
+        data=lambda s: {"reason": RETURN_REASON},
+    ),
+    page(
+        "catalog:proposal_withdraw",
+        POST,
+        expect(404, grant(ALLOWED, ADMIN_A)),
+        kwargs=_pk("proposal"),
+        data=lambda s: {},
+        why="proposal_withdraw: can_manage_catalog else NotFound",
+    ),
+    page(
+        "catalog:proposal_resubmit",
+        GET,
+        expect(404, grant(200, ADMIN_A), grant(403, REVIEWER_A, SYSADMIN)),
+        kwargs=_pk("returned"),
+        why="visible, then can_manage_catalog else PermissionDenied",
+    ),
+    page(
+        "catalog:proposal_resubmit",
+        POST,
+        expect(404, grant(ALLOWED, ADMIN_A), grant(403, REVIEWER_A, SYSADMIN)),
+        kwargs=_pk("returned"),
+        data=lambda s: {},
+    ),
+    page("catalog:import", GET, expect(403, grant(200, ADMIN_A, ADMIN_B))),
+    page("catalog:import", POST, expect(403, grant(ALLOWED, ADMIN_A, ADMIN_B)), data=lambda s: {}),
+    page("catalog:import_template", GET, signed_in(200), why="staff_view only: a blank form"),
+    page(
+        "catalog:matter_list",
+        GET,
+        expect(403, grant(200, ADMIN_A, ADMIN_B, SYSADMIN)),
+        why="admins, or anyone matters_managed_by gives matters (system admins: all)",
+    ),
+    page("catalog:matter_create", GET, expect(403, grant(200, ADMIN_A, ADMIN_B))),
+    page(
+        "catalog:matter_create",
+        POST,
+        expect(403, grant(ALLOWED, ADMIN_A, ADMIN_B)),
+        data=lambda s: {},
+    ),
+    page(
+        "catalog:matter_edit",
+        GET,
+        expect(404, grant(200, ADMIN_A, SYSADMIN)),
+        kwargs=_pk("matter"),
+        why="matter_get_for_admin: matters_managed_by (admins of A, system admins)",
+    ),
+    page(
+        "catalog:matter_edit",
+        POST,
+        expect(404, grant(ALLOWED, ADMIN_A)),
+        kwargs=_pk("matter"),
+        data=lambda s: {
+            "name": "最低生活保障审核确认（修订）",
+            "matter_type": "benefit",
+            "legal_basis": "《社会救助暂行办法》",
+            "materials": "申请书",
+        },
+        why="matter_update: can_manage_catalog else NotFound (the system admin reads only)",
+    ),
+    # audit (R-9.1)
+    page(
+        "audit:index",
+        GET,
+        expect(
+            403,
+            grant(200, ADMIN_A, ADMIN_B, AUDITOR_A, AUDITOR_B, REVIEWER_A, REVIEWER_B),
+            grant(200, SYSADMIN),
+        ),
+        why="events_visible_to: admins, auditors, Justice Bureau reviewers (own scope)",
+    ),
+    page(
+        "audit:alerts",
+        GET,
+        expect(
+            403,
+            grant(200, ADMIN_A, ADMIN_B, AUDITOR_A, AUDITOR_B, REVIEWER_A, REVIEWER_B),
+            grant(200, SYSADMIN),
+        ),
+        why="can_watch_alerts",
+    ),
+    page(
+        "audit:alert_acknowledge",
+        POST,
+        expect(404, grant(ALLOWED, AUDIT_READERS_A)),
+        kwargs=_pk("alert"),
+        data=lambda s: {"note": ALERT_NOTE},
+        why="alerts_for: the agencies one audits",
+    ),
+    page(
+        "audit:history",
+        GET,
+        expect(404, grant(200, AUDIT_READERS_A)),
+        kwargs=lambda s: {"target_type": "cases.case", "pk": str(s.case.pk)},
+        variant="case",
+        why="history_target_get: the owning agency in auditable_agency_ids",
+    ),
+    page(
+        "audit:history",
+        GET,
+        expect(404, grant(200, CREDIT_A, CREDIT_B, AUDITOR_A, AUDITOR_B, SYSADMIN)),
+        kwargs=lambda s: {"target_type": "credit.creditrecord", "pk": str(s.record.pk)},
+        variant="credit record",
+        why="credit objects: any credit officer or auditor (CREDIT_HISTORY_TYPES)",
+    ),
+    # credit (R-5.4–R-5.7)
+    page("credit:public_listing", GET, public()),
+    page("credit:notices", GET, signed_in(200), why="notices_for filters"),
+    page(
+        "credit:notice_read",
+        POST,
+        expect(404, grant(ALLOWED, [x for x in STAFF_A if x != REVIEWER_A])),
+        kwargs=_pk("notice"),
+        data=lambda s: {},
+        why="notices_for: staff of the notified agency (A); the reviewer is of the bureau",
+    ),
+    page(
+        "credit:lookup",
+        GET,
+        expect(403, grant(200, CREDIT_LOOKUP)),
+        why="can_lookup_credit: clerks, officers, inspectors, credit officers, system admins",
+    ),
+    page(
+        "credit:lookup",
+        POST,
+        expect(403, grant(ALLOWED, CREDIT_LOOKUP)),
+        data=lambda s: {"id_type": "resident_id", "id_number": s.person_number},
+    ),
+    page(
+        "credit:subject_detail",
+        GET,
+        expect(403, grant(200, CREDIT_A), grant(404, CREDIT_B, SYSADMIN)),
+        kwargs=_pk("person"),
+        why="credit officers only, then a lawful context (subject_for_staff) else NotFound",
+    ),
+    page(
+        "credit:subject_reveal",
+        POST,
+        expect(
+            404,
+            grant(ALLOWED, CLERK_A, CREDIT_A),
+            grant(403, OFFICER_A, INSPECTOR_A),
+            grant(Refused(400), HELPER),
+        ),
+        kwargs=_pk("person"),
+        data=lambda s: {"context": f"case:{s.case.number}"},
+        why="a context reaches the subject else NotFound; the named one must be the actor's "
+        "(else 400); can_unmask (clerks, credit officers) else PermissionDenied",
+    ),
+    page(
+        "credit:subject_pull",
+        POST,
+        expect(
+            403,
+            grant(503, SUBJECT_REACHERS),
+            grant(404, CLERK_B, OFFICER_B, INSPECTOR_B, CREDIT_B, SYSADMIN),
+        ),
+        kwargs=_pk("person"),
+        data=lambda s: {},
+        why="can_lookup_credit else 403; a lawful context else 404; no platform: 503",
+    ),
+    page(
+        "credit:records_export",
+        GET,
+        expect(403, grant(200, CREDIT_OFFICERS)),
+        kwargs=lambda s: {"fmt": "csv"},
+        why="_require_officer",
+    ),
+    page(
+        "credit:material_download",
+        GET,
+        expect(404, grant(200, OWNER, CREDIT_OFFICERS)),
+        kwargs=lambda s: {"repair_pk": s.repair.pk, "pk": s.material.pk},
+        why="material_get: credit officers or the applicant who submitted it",
+    ),
+    page("credit:officer_queue", GET, expect(403, grant(200, CREDIT_OFFICERS))),
+    page(
+        "credit:overdue",
+        GET,
+        expect(403, grant(200, CREDIT_OFFICERS)),
+        why="can_supervise_credit (and the credit authority's admin: none here)",
+    ),
+    page(
+        "credit:push_log",
+        GET,
+        expect(404, grant(200, CREDIT_OFFICERS)),
+        why="push_messages_visible_to: _officer_only raises NotFound",
+    ),
+    page(
+        "credit:repair_decide",
+        GET,
+        expect(404, grant(200, CREDIT_OFFICERS)),
+        kwargs=_pk("repair"),
+        why="repair_get: _officer_only",
+    ),
+    page(
+        "credit:repair_decide",
+        POST,
+        expect(404, grant(ALLOWED, CREDIT_OFFICERS)),
+        kwargs=_pk("repair"),
+        data=lambda s: {"decision": "approve", "reason": ""},
+    ),
+    page(
+        "credit:objection_answer",
+        GET,
+        expect(404, grant(200, CREDIT_OFFICERS)),
+        kwargs=_pk("objection"),
+    ),
+    page(
+        "credit:objection_answer",
+        POST,
+        expect(404, grant(ALLOWED, CREDIT_OFFICERS)),
+        kwargs=_pk("objection"),
+        data=lambda s: {"result": "upheld", "answer": "经复核，原记录准确，维持原记录。"},
+    ),
+    page("credit:my_credit", GET, signed_in(200), why="my_subjects filters"),
+    page(
+        "credit:my_record",
+        GET,
+        expect(404, grant(200, OWNER)),
+        kwargs=_pk("record"),
+        why="my_record_get: records of the account's subjects",
+    ),
+    page(
+        "credit:my_record_repair",
+        POST,
+        expect(404, grant(ALLOWED, OWNER)),
+        kwargs=_pk("record"),
+        data=lambda s: dict(REPAIR_TEXT),
+    ),
+    page(
+        "credit:my_record_object",
+        POST,
+        expect(404, grant(ALLOWED, OWNER)),
+        kwargs=_pk("record"),
+        data=lambda s: {"grounds": OBJECTION_GROUNDS},
+    ),
+    # cases (R-2.1, R-3.3, R-6.2): the applicant, the agency's clerks and officers act; its
+    # admins, auditors, the Justice Bureau and system admins read (cases_visible_to)
+    page("cases:mine", GET, signed_in(200), why="my_cases filters"),
+    page("cases:start", GET, signed_in(200), why="lists the actor's own subjects"),
+    page(
+        "cases:start",
+        POST,
+        expect(Refused(200), grant(ALLOWED, OWNER)),
+        data=lambda s: {"matter": s.matter.code, "subject": s.person.pk},
+        why="the subject must be one of the actor's own: else the form again, nothing created",
+    ),
+    page(
+        "cases:queue",
+        GET,
+        expect(
+            403,
+            grant(200, CLERK_A, OFFICER_A, ADMIN_A, AUDITOR_A, REVIEWER_A),
+            grant(200, CLERK_B, OFFICER_B, ADMIN_B, AUDITOR_B, REVIEWER_B, SYSADMIN, HELPER),
+        ),
+        why="staff_readable_agency_ids not empty (reading roles, reviewers, system admins)",
+    ),
+    page("cases:window", GET, expect(403, grant(200, CLERK_A, CLERK_B))),
+    page(
+        "cases:window",
+        POST,
+        expect(403, grant(ALLOWED, CLERK_A), grant(404, CLERK_B)),
+        data=lambda s: {"action": "start", "subject": s.person.pk, "matter": s.matter.pk},
+        why="clerks only; subject_for_staff: a lawful context else NotFound",
+    ),
+    page(
+        "cases:detail",
+        GET,
+        expect(404, grant(200, OWNER, CASE_READERS_A)),
+        kwargs=_case,
+        why="case_get_for: the applicant's own, or staff_readable_agency_ids",
+    ),
+    page(
+        "cases:submit",
+        POST,
+        expect(404, grant(ALLOWED, OWNER, CASE_HANDLERS_A)),
+        kwargs=_case,
+        data=lambda s: {},
+        why="case_submit: may_act_on else NotFound",
+    ),
+    page(
+        "cases:decide",
+        POST,
+        expect(
+            404,
+            grant(ALLOWED, OFFICER_A),
+            grant(403, OWNER, CLERK_A, ADMIN_A, AUDITOR_A, REVIEWER_A, SYSADMIN),
+        ),
+        kwargs=_case,
+        data=lambda s: {"decision": "approve"},
+        why="case_decide: can_decide; PermissionDenied for those who see the case",
+    ),
+    page(
+        "cases:choose",
+        POST,
+        expect(404, grant(ALLOWED, OWNER, CASE_HANDLERS_A)),
+        kwargs=_case_item("diploma"),
+        data=lambda s: {"choice": "proof"},
+        why="item_choose: may_act_on else NotFound",
+    ),
+    page(
+        "cases:sign",
+        GET,
+        expect(
+            404,
+            grant(200, OWNER, CASE_HANDLERS_A),
+            grant(403, ADMIN_A, AUDITOR_A, REVIEWER_A, SYSADMIN),
+        ),
+        kwargs=_case_item("social"),
+        why="visible, then may_act_on else PermissionDenied",
+    ),
+    page(
+        "cases:sign",
+        POST,
+        expect(
+            404,
+            grant(ALLOWED, OWNER, CASE_HANDLERS_A),
+            grant(403, ADMIN_A, AUDITOR_A, REVIEWER_A, SYSADMIN),
+        ),
+        kwargs=_case_item("social"),
+        data=lambda s: {"confirmed": "1"},
+    ),
+    page(
+        "cases:upload_proof",
+        POST,
+        expect(404, grant(ALLOWED, OWNER, CASE_HANDLERS_A)),
+        kwargs=_case_item("diploma"),
+        data=_upload,
+        why="proof_upload: may_act_on else NotFound",
+    ),
+    page(
+        "cases:print_commitment",
+        GET,
+        expect(
+            404,
+            grant(200, CASE_HANDLERS_A),
+            grant(403, OWNER, ADMIN_A, AUDITOR_A, REVIEWER_A, SYSADMIN),
+        ),
+        kwargs=_case_item("social"),
+        why="visible, then handles (clerks and officers of A) else PermissionDenied",
+    ),
+    page(
+        "cases:commitment",
+        GET,
+        expect(404, grant(200, OWNER, CASE_READERS_A)),
+        kwargs=lambda s: {"number": s.case.number, "pk": s.commitment.pk},
+    ),
+    page(
+        "cases:commitment_pdf",
+        GET,
+        expect(404, grant(200, OWNER, CASE_READERS_A)),
+        kwargs=lambda s: {"number": s.case.number, "pk": s.commitment.pk},
+    ),
+    page(
+        "cases:withdraw",
+        POST,
+        expect(404, grant(ALLOWED, OWNER, CASE_HANDLERS_A)),
+        kwargs=lambda s: {"number": s.case.number, "pk": s.commitment.pk},
+        data=lambda s: {"reason": WITHDRAW_REASON},
+        why="commitment_withdraw: acts_for or handles else NotFound",
+    ),
+    page(
+        "cases:proof",
+        GET,
+        expect(404, grant(200, OWNER, CASE_READERS_A)),
+        kwargs=lambda s: {"number": s.case.number, "pk": s.proof.pk},
+    ),
+    page("public_commitments", GET, public(), why="R-6.3: published, masked"),
+    page("public_commitment", GET, public(), kwargs=_pk("public_commitment")),
+    # verification (R-4): A's officers handle, its inspectors inspect, C answers assistance;
+    # A's officers, inspectors, admins, auditors, the Justice Bureau and system admins read
+    page(
+        "verification:dashboard",
+        GET,
+        expect(
+            403,
+            grant(200, OFFICER_A, INSPECTOR_A, ADMIN_A, AUDITOR_A, REVIEWER_A),
+            grant(200, OFFICER_B, INSPECTOR_B, ADMIN_B, AUDITOR_B, REVIEWER_B, SYSADMIN, HELPER),
+        ),
+        why="readable_agency_ids not empty",
+    ),
+    page(
+        "verification:task",
+        GET,
+        expect(404, grant(200, TASK_READERS_A, HELPER)),
+        kwargs=_pk("assistance_task"),
+        why="task_get_for: readers of A, the requested agency, the assigned inspectors",
+    ),
+    page(
+        "verification:task_handle",
+        POST,
+        expect(
+            404,
+            grant(ALLOWED, OFFICER_A),
+            grant(403, INSPECTOR_A, ADMIN_A, AUDITOR_A, REVIEWER_A, SYSADMIN),
+        ),
+        kwargs=_pk("assistance_task"),
+        data=lambda s: {"measure": "rectify", "reason": "缴费月数不足", "rectification_days": "10"},
+        why="assert_handles: officers of A; 403 for readers of A, else NotFound (also C)",
+    ),
+    page(
+        "verification:rectification",
+        POST,
+        expect(
+            404,
+            grant(ALLOWED, OFFICER_A),
+            grant(403, INSPECTOR_A, ADMIN_A, AUDITOR_A, REVIEWER_A, SYSADMIN),
+        ),
+        kwargs=_pk("handling"),
+        data=lambda s: {"rectified": "1", "note": "已补缴并提交凭证"},
+    ),
+    page(
+        "verification:draw",
+        GET,
+        expect(404, grant(200, TASK_READERS_A)),
+        kwargs=_pk("draw"),
+        why="readable_agency_ids of the draw's case",
+    ),
+    page("verification:plans", GET, expect(403, grant(200, ADMIN_A, ADMIN_B))),
+    page(
+        "verification:plan_edit",
+        GET,
+        expect(404, grant(200, ADMIN_A)),
+        kwargs=lambda s: {"item_code": s.social.code},
+        why="can_edit_plan: admins of the item's agency, else NotFound",
+    ),
+    page(
+        "verification:plan_edit",
+        POST,
+        expect(404, grant(ALLOWED, ADMIN_A)),
+        kwargs=lambda s: {"item_code": s.social.code},
+        data=lambda s: {
+            "methods": "on_site",
+            "timing": "after_decision",
+            "days": "10",
+            "comparisons": "[]",
+        },
+    ),
+    page("verification:assistance_inbox", GET, signed_in(200), why="filtered lists"),
+    page(
+        "verification:assistance_overdue",
+        GET,
+        expect(403, grant(200, REVIEWER_A, REVIEWER_B, SYSADMIN)),
+        why="oversees_assistance: the Justice Bureau (reviewers, its auditors), system admins",
+    ),
+    page(
+        "verification:assistance_detail",
+        GET,
+        expect(404, grant(200, TASK_READERS_A, HELPER)),
+        kwargs=_pk("assistance"),
+        why="assistance_get_for: the requested agency, readers of the requesting agency",
+    ),
+    page(
+        "verification:assistance_answer",
+        POST,
+        expect(404, grant(ALLOWED, HELPER), grant(403, TASK_READERS_A)),
+        kwargs=_pk("assistance"),
+        data=lambda s: {"result": "consistent", "answer": "经核查，缴费记录连续12个月"},
+        why="_assert_answers: the requested agency; 403 for the requesting agency's readers",
+    ),
+    page(
+        "verification:assistance_refuse",
+        POST,
+        expect(404, grant(ALLOWED, HELPER), grant(403, TASK_READERS_A)),
+        kwargs=_pk("assistance"),
+        data=lambda s: {"reason": "本局系统自2024年起不再保存该类缴费明细，请向省级平台请求协助"},
+    ),
+    page(
+        "verification:assistance_take",
+        POST,
+        expect(404, grant(ALLOWED, HELPER), grant(403, TASK_READERS_A)),
+        kwargs=_pk("assistance"),
+        data=lambda s: {},
+    ),
+    page(
+        "verification:assistance_evidence",
+        GET,
+        expect(404, grant(200, TASK_READERS_A, HELPER)),
+        kwargs=_pk("assistance"),
+    ),
+    page(
+        "verification:assistance_request_create",
+        GET,
+        expect(
+            404,
+            grant(200, OFFICER_A),
+            grant(403, INSPECTOR_A, ADMIN_A, AUDITOR_A, REVIEWER_A, SYSADMIN),
+        ),
+        kwargs=lambda s: {"task_pk": s.assistance_task.pk},
+        why="task_get_for, then assert_handles",
+    ),
+    page(
+        "verification:assistance_request_create",
+        POST,
+        expect(
+            404,
+            grant(ALLOWED, OFFICER_A),
+            grant(403, INSPECTOR_A, ADMIN_A, AUDITOR_A, REVIEWER_A, SYSADMIN),
+        ),
+        kwargs=lambda s: {"task_pk": s.assistance_task.pk},
+        data=lambda s: {"agency": s.other_agency.pk, "questions": "请核查缴费记录", "days": "5"},
+    ),
+    page(
+        "verification:inspection_request_create",
+        POST,
+        expect(
+            404,
+            grant(ALLOWED, OFFICER_A),
+            grant(403, INSPECTOR_A, ADMIN_A, AUDITOR_A, REVIEWER_A, SYSADMIN),
+        ),
+        kwargs=lambda s: {"task_pk": s.assistance_task.pk},
+        data=lambda s: {},
+    ),
+    page("verification:inspection_list", GET, signed_in(200), why="the actor's inspections"),
+    page(
+        "verification:inspection_detail",
+        GET,
+        expect(404, grant(200, TASK_READERS_A)),
+        kwargs=_pk("inspection"),
+        why="inspection_get_for: its inspectors, readers of the task's agency",
+    ),
+    page(
+        "verification:inspection_detail",
+        POST,
+        expect(
+            404,
+            grant(ALLOWED, INSPECTOR_A),
+            grant(403, OFFICER_A, ADMIN_A, AUDITOR_A, REVIEWER_A, SYSADMIN),
+        ),
+        kwargs=_pk("inspection"),
+        data=lambda s: {"result": "consistent", "findings": "现场核查，婚姻状况属实"},
+        why="assert_inspector: the assigned inspectors; 403 for readers",
+    ),
+    page(
+        "verification:inspection_photo",
+        GET,
+        expect(404, grant(200, TASK_READERS_A)),
+        kwargs=lambda s: {"pk": s.inspection.pk, "photo_pk": s.photo.pk},
+    ),
+    page(
+        "verification:sources",
+        GET,
+        expect(404, grant(200, DATA_A, DATA_B, SYSADMIN)),
+        why="can_manage_sources (data admins, system admins) else NotFound",
+    ),
+    page("verification:source_create", GET, expect(404, grant(200, DATA_A, DATA_B, SYSADMIN))),
+    page(
+        "verification:source_create",
+        POST,
+        expect(404, grant(ALLOWED, DATA_A, DATA_B, SYSADMIN)),
+        data=lambda s: {},
+    ),
+    page(
+        "verification:source_edit",
+        GET,
+        expect(404, grant(200, DATA_A, DATA_B, SYSADMIN)),
+        kwargs=_pk("source"),
+    ),
+    page(
+        "verification:source_edit",
+        POST,
+        expect(404, grant(ALLOWED, DATA_A, DATA_B, SYSADMIN)),
+        kwargs=_pk("source"),
+        data=lambda s: {},
+    ),
+    page(
+        "verification:source_test",
+        POST,
+        expect(404, grant(ALLOWED, DATA_A, DATA_B, SYSADMIN)),
+        kwargs=_pk("source"),
+        data=lambda s: {},
+        why="the call goes to a closed local port: it fails at once, the page says why",
+    ),
+]
+
+# --- API operations (/api/v1) ---------------------------------------------------------------
+
+
+def _proposal_body(s: Scenario) -> dict[str, Any]:
+    from .factories import item_payload
+
+    return {
+        "agency_id": s.agency.pk,
+        "action": "add",
+        "item_code": "YZ-NEW-9",
+        "payload": item_payload(matter_codes=["YZ-M-2"]),
+        "reason": "扩大告知承诺范围",
+        "law_change": "国办发〔2020〕42号",
+        "effective_date": timezone.localdate().isoformat(),
+    }
+
+
+def _sign_body(s: Scenario) -> dict[str, Any]:
+    from .cases_helpers import read_versions
+
+    read = read_versions(s.social)
+    return {
+        "notification_version_id": read.notification_id,
+        "commitment_version_id": read.commitment_id,
+        "facts": {"meets_condition": "是"},
+        "confirmed": True,
+    }
+
+
+OPERATIONS: list[Entry] = [
+    op("GET", "/agencies", public()),
+    op("GET", "/catalog/items", public()),
+    op("GET", "/catalog/items/{code}", public(), kwargs=lambda s: {"code": s.social.code}),
+    op("GET", "/catalog/matters", public()),
+    op("GET", "/catalog/matters/{code}", public(), kwargs=lambda s: {"code": s.matter.code}),
+    op(
+        "POST",
+        "/catalog/matters",
+        api(403, grant(ALLOWED, ADMIN_A)),
+        data=lambda s: {
+            "agency_id": s.agency.pk,
+            "code": "YZ-M-9",
+            "name": "临时救助审批",
+            "matter_type": "benefit",
+            "legal_basis": "《社会救助暂行办法》",
+            "materials": ["申请书"],
+        },
+        why="matter_create: can_manage_catalog of the named agency else PermissionDenied",
+    ),
+    op("GET", "/catalog/versions", public()),
+    op(
+        "GET",
+        "/catalog/versions/compare",
+        public(),
+        query=lambda s: {"a": s.version.pk, "b": s.version.pk},
+    ),
+    op(
+        "GET",
+        "/catalog/versions/{version_id}",
+        public(),
+        kwargs=lambda s: {"version_id": s.version.pk},
+    ),
+    op("GET", "/catalog/proposals", api(200), why="proposals_visible_to filters"),
+    op(
+        "POST",
+        "/catalog/proposals",
+        api(403, grant(ALLOWED, ADMIN_A)),
+        data=_proposal_body,
+        why="proposal_submit: can_manage_catalog else PermissionDenied",
+    ),
+    op(
+        "GET",
+        "/catalog/proposals/{proposal_id}",
+        api(404, grant(200, PROPOSAL_READERS_A)),
+        kwargs=lambda s: {"proposal_id": s.proposal.pk},
+    ),
+    op(
+        "POST",
+        "/catalog/proposals/{proposal_id}/file",
+        api(404, grant(ALLOWED, REVIEWER_A)),
+        kwargs=lambda s: {"proposal_id": s.proposal.pk},
+        data=lambda s: {},
+    ),
+    op(
+        "POST",
+        "/catalog/proposals/{proposal_id}/return",
+        api(404, grant(ALLOWED, REVIEWER_A)),
+        kwargs=lambda s: {"proposal_id": s.proposal.pk},
+        data=lambda s: {"reason": RETURN_REASON},
+    ),
+    op(
+        "POST",
+        "/catalog/proposals/{proposal_id}/withdraw",
+        api(404, grant(ALLOWED, ADMIN_A)),
+        kwargs=lambda s: {"proposal_id": s.proposal.pk},
+        data=lambda s: {},
+    ),
+    op(
+        "POST",
+        "/documents/lint",
+        public(),
+        data=lambda s: {"text": "依照有关规定办理"},
+        why="auth=None: stores nothing",
+    ),
+    op(
+        "GET",
+        "/credit/subjects/lookup",
+        api(403, grant(200, CREDIT_LOOKUP)),
+        query=lambda s: {"id_type": "resident_id", "id_number": s.person_number},
+        why="subject_lookup: can_lookup_credit else PermissionDenied",
+    ),
+    op(
+        "GET",
+        "/credit/subjects/{subject_id}/eligibility",
+        api(
+            403,
+            grant(200, SUBJECT_REACHERS),
+            grant(404, CLERK_B, OFFICER_B, INSPECTOR_B, CREDIT_B, SYSADMIN),
+        ),
+        kwargs=lambda s: {"subject_id": s.person.pk},
+        query=lambda s: {"item": s.social.code},
+        why="can_lookup_credit else 403; subject_for_staff: a lawful context else 404",
+    ),
+    op(
+        "POST",
+        "/credit/subjects/{subject_id}/pull",
+        api(
+            403,
+            grant(503, SUBJECT_REACHERS),
+            grant(404, CLERK_B, OFFICER_B, INSPECTOR_B, CREDIT_B, SYSADMIN),
+        ),
+        kwargs=lambda s: {"subject_id": s.person.pk},
+        why="as eligibility; no credit platform is configured: 503",
+    ),
+    op("GET", "/credit/me/records", api(200), why="my_records filters"),
+    op(
+        "POST",
+        "/credit/records/{record_id}/repairs",
+        api(404, grant(ALLOWED, OWNER)),
+        kwargs=lambda s: {"record_id": s.record.pk},
+        data=lambda s: dict(REPAIR_TEXT),
+        why="my_record_get",
+    ),
+    op(
+        "POST",
+        "/credit/records/{record_id}/objections",
+        api(404, grant(ALLOWED, OWNER)),
+        kwargs=lambda s: {"record_id": s.record.pk},
+        data=lambda s: {"grounds": OBJECTION_GROUNDS},
+    ),
+    op(
+        "POST",
+        "/credit/repairs/{repair_id}/decision",
+        api(404, grant(ALLOWED, CREDIT_OFFICERS)),
+        kwargs=lambda s: {"repair_id": s.repair.pk},
+        data=lambda s: {"approve": True, "reason": ""},
+        why="repair_get: _officer_only",
+    ),
+    op(
+        "POST",
+        "/credit/objections/{objection_id}/answer",
+        api(404, grant(ALLOWED, CREDIT_OFFICERS)),
+        kwargs=lambda s: {"objection_id": s.objection.pk},
+        data=lambda s: {"corrected": False, "answer": "经复核，原记录准确，维持原记录。"},
+    ),
+    op("GET", "/credit/repairs", api(403, grant(200, CREDIT_OFFICERS)), why="_officer"),
+    op("GET", "/credit/objections", api(403, grant(200, CREDIT_OFFICERS)), why="_officer"),
+    op(
+        "POST",
+        "/cases",
+        api(403, grant(ALLOWED, OWNER, CLERK_A)),
+        data=lambda s: {"matter_code": s.matter.code, "subject_id": s.person.pk},
+        headers=IDEMPOTENT,
+        variant="the owner's subject",
+        why="case_create: a clerk of the matter's agency, or the applicant acting for the "
+        "subject, else PermissionDenied",
+    ),
+    op(
+        "POST",
+        "/cases",
+        api(403, grant(ALLOWED, STRANGER), grant(404, CLERK_A)),
+        data=lambda s: {"matter_code": s.matter.code, "subject_id": s.stranger_person.pk},
+        headers=IDEMPOTENT,
+        variant="a subject no one of A has reached",
+        why="a clerk reaches a subject only through a lawful context (R-5.6, R-5.7), as at the "
+        "window (cases:window start, subject_for_staff): 404 as if it did not exist",
+    ),
+    op("GET", "/cases", api(200), why="cases_visible_to filters"),
+    op(
+        "GET",
+        "/cases/{number}",
+        api(404, grant(200, OWNER, CASE_READERS_A)),
+        kwargs=_case,
+        why="case_get_for",
+    ),
+    op(
+        "GET",
+        "/cases/{number}/items/{item_code}/texts",
+        api(404, grant(200, OWNER, CASE_READERS_A)),
+        kwargs=_case_item("social"),
+    ),
+    op(
+        "POST",
+        "/cases/{number}/items/{item_code}/choice",
+        api(404, grant(ALLOWED, OWNER, CASE_HANDLERS_A)),
+        kwargs=_case_item("diploma"),
+        data=lambda s: {"choice": "proof"},
+        why="item_choose: may_act_on else NotFound",
+    ),
+    op(
+        "POST",
+        "/cases/{number}/items/{item_code}/commitment",
+        api(404, grant(ALLOWED, OWNER), grant(Refused(400), CASE_READERS_A)),
+        kwargs=_case_item("social"),
+        data=_sign_body,
+        headers=IDEMPOTENT,
+        why="visible, then acts_for else 400 online_signing_only (before the service)",
+    ),
+    op(
+        "POST",
+        "/cases/{number}/items/{item_code}/proofs",
+        api(404, grant(ALLOWED, OWNER, CASE_HANDLERS_A)),
+        kwargs=_case_item("diploma"),
+        data=_upload,
+        json=False,
+        headers=IDEMPOTENT,
+        why="proof_upload: may_act_on else NotFound",
+    ),
+    op(
+        "POST",
+        "/cases/{number}/commitments/{commitment_id}/withdraw",
+        api(404, grant(ALLOWED, OWNER, CASE_HANDLERS_A)),
+        kwargs=lambda s: {"number": s.case.number, "commitment_id": s.commitment.pk},
+        data=lambda s: {"reason": WITHDRAW_REASON},
+    ),
+    op(
+        "POST",
+        "/cases/{number}/submit",
+        api(404, grant(ALLOWED, OWNER, CASE_HANDLERS_A)),
+        kwargs=_case,
+        data=lambda s: {},
+    ),
+    op(
+        "POST",
+        "/cases/{number}/decision",
+        api(
+            404,
+            grant(ALLOWED, OFFICER_A),
+            grant(403, OWNER, CLERK_A, ADMIN_A, AUDITOR_A, REVIEWER_A, SYSADMIN),
+        ),
+        kwargs=_case,
+        data=lambda s: {"decision": "approve"},
+        why="case_decide: can_decide; PermissionDenied for those who see the case",
+    ),
+]
+
+ENTRIES: list[Entry] = [*PAGES, *OPERATIONS]
+
+# Routes of the URL conf that are not the platform's pages: no entry, for the reason given.
+NOT_IN_MATRIX: dict[str, str] = {
+    "healthz": "the load balancer's liveness probe: no login, no data",
+    "admin:*": "Django's admin site: its own is_staff login (tests/test_admin.py)",
+    "djdt:*": "the debug toolbar, when installed for development",
+    "api:api-root": "Django Ninja's root of /api/v1/: always 404, names the docs",
+    "api:openapi-json": "Django Ninja's schema of the API: public (tests/test_openapi.py)",
+    "api:openapi-view": "Django Ninja's docs page for the schema: public",
+    "POST /api/v1/bench/insert": "the benchmark's floor (bench/case_submit.py), never deployed",
+}
+# routes of NOT_IN_MATRIX that exist only with a setting (CHENGNUO_BENCH_ENDPOINTS)
+ONLY_IF_CONFIGURED = frozenset({"POST /api/v1/bench/insert"})
