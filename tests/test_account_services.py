@@ -54,6 +54,36 @@ def test_staff_roles_must_belong_to_an_agency(sysadmin):
     assert exc.value.field == "agency"
 
 
+def test_a_justice_reviewer_role_is_granted_only_in_a_justice_bureau(
+    sysadmin, agency_a, justice_bureau
+):
+    """A reviewer files the catalog changes of every agency its bureau oversees (R-7.2); the
+    role granted at an ordinary agency would review the whole city: refused, nothing written."""
+    target = UserFactory()
+    events = AuditEvent.objects.count()
+    with pytest.raises(DomainError) as exc:
+        membership_save(
+            actor=sysadmin,
+            membership=Membership(user=target, agency=agency_a, role=Role.JUSTICE_REVIEWER),
+        )
+    assert (exc.value.code, exc.value.field) == ("role_needs_justice_bureau", "agency")
+    assert not Membership.objects.filter(user=target).exists()
+    assert AuditEvent.objects.count() == events
+    m = membership_save(
+        actor=sysadmin,
+        membership=Membership(user=target, agency=justice_bureau, role=Role.JUSTICE_REVIEWER),
+    )
+    assert m.pk
+
+
+def test_a_reviewer_role_held_outside_a_justice_bureau_reviews_nothing(agency_a):
+    """Rows written before the rule (or by hand) give no reach."""
+    from chengnuo.agencies.policies import reviewable_agency_ids
+
+    stray = user_with_role(Role.JUSTICE_REVIEWER, agency_a, username="stray_reviewer")
+    assert reviewable_agency_ids(stray) == set()
+
+
 def test_api_token_is_stored_as_a_digest_works_once_issued_and_stops_when_revoked(
     client, sysadmin, admin_a
 ):

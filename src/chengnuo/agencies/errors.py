@@ -8,3 +8,4 @@ from enum import StrEnum
 class ErrorCode(StrEnum):
     AGENCY_REQUIRED = "agency_required"
     INVALID_CHOICE = "invalid_choice"
+    ROLE_NEEDS_JUSTICE_BUREAU = "role_needs_justice_bureau"

@@ -46,16 +46,10 @@ def is_system_admin(user: Actor) -> bool:
 def reviewable_agency_ids(user: Actor) -> set[int]:
     """Agencies whose catalog changes this Justice Bureau reviewer files (R-7.2).
 
-    A city-level Justice Bureau reviews every agency; a county-level one reviews its region.
+    A city-level Justice Bureau reviews every agency; a county-level one reviews its region;
+    the role held at any other kind of agency reviews nothing.
     """
-    ids: set[int] = set()
-    for m in memberships(user):
-        if m.role != Role.JUSTICE_REVIEWER or m.agency is None:
-            continue
-        if m.agency.level == "city":
-            return set(Agency.objects.values_list("id", flat=True))
-        ids |= set(Agency.objects.filter(region=m.agency.region).values_list("id", flat=True))
-    return ids
+    return _overseen_by_justice_role(user, Role.JUSTICE_REVIEWER)
 
 
 def _overseen_by_justice_role(user: Actor, role: Role) -> set[int]:

@@ -10,7 +10,7 @@ from chengnuo.core import spine
 from chengnuo.core.actors import Actor
 from chengnuo.core.errors import DomainError, PermissionDenied
 
-from .constants import Event, Role
+from .constants import AgencyKind, Event, Role
 from .models import Agency, Membership
 from .policies import is_system_admin
 
@@ -57,6 +57,12 @@ def _check_membership(m: Membership) -> None:
     if m.role not in AGENCYLESS_ROLES and m.agency_id is None:
         raise DomainError(
             "agency_required", "除申请人和系统管理员外，角色必须属于一个机关", field="agency"
+        )
+    # a reviewer files every agency's catalog changes in its bureau's reach: the role
+    # exists only in a Justice Bureau, or a grant at any agency would review the whole city
+    if m.role == Role.JUSTICE_REVIEWER and m.agency.kind != AgencyKind.JUSTICE_BUREAU:
+        raise DomainError(
+            "role_needs_justice_bureau", "司法局审核人员只能属于司法局", field="agency"
         )
 
 
