@@ -60,7 +60,9 @@ def _check_membership(m: Membership) -> None:
         )
     # a reviewer files every agency's catalog changes in its bureau's reach: the role
     # exists only in a Justice Bureau, or a grant at any agency would review the whole city
-    if m.role == Role.JUSTICE_REVIEWER and m.agency.kind != AgencyKind.JUSTICE_BUREAU:
+    if m.role == Role.JUSTICE_REVIEWER and (
+        m.agency is None or m.agency.kind != AgencyKind.JUSTICE_BUREAU
+    ):
         raise DomainError(
             "role_needs_justice_bureau", "司法局审核人员只能属于司法局", field="agency"
         )
