@@ -43,3 +43,19 @@ def test_every_workbench_link_opens_for_every_demo_user(demo_db):
         assert client.get(url).status_code == 200
     audit = client.get("/staff/audit/").content.decode()
     assert "创建办件" in audit and "人社局" in audit  # other agencies' trail, readable labels
+
+
+def test_an_ordinary_agencys_auditor_gets_no_link_to_the_justice_bureaus_pages(db):
+    """The overdue-assistance list is the Justice Bureau's: an auditor of an ordinary agency
+    would be refused there, so the workbench does not offer it."""
+    from chengnuo.agencies.constants import Role
+
+    from .factories import AgencyFactory, user_with_role
+
+    auditor = user_with_role(Role.AUDITOR, AgencyFactory(name="阜阳市人社局"), username="aud")
+    client = Client()
+    client.force_login(auditor)
+    page = client.get("/workbench/").content.decode()
+    assert 'href="/staff/audit/"' in page
+    assert "/verification/assistance/overdue/" not in page
+    assert client.get("/verification/assistance/overdue/").status_code == 403

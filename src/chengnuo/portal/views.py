@@ -24,7 +24,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chengnuo.agencies.constants import Region, Role
+from chengnuo.agencies.constants import AgencyKind, Region, Role
 from chengnuo.agencies.policies import auditable_agency_ids, is_system_admin, memberships
 from chengnuo.catalog import exports, selectors
 from chengnuo.catalog.constants import MatterType, PriorityDomain
@@ -513,6 +513,11 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
 }
 
 
+# pages only the Justice Bureau's members use: shown to a role only where the user holds it
+# in a Justice Bureau (an ordinary agency's auditor would be refused there)
+JUSTICE_BUREAU_ONLY = frozenset({"verification:assistance_overdue"})
+
+
 def _links(specs: Iterable[tuple[str, str, Any]]) -> list[tuple[str, str]]:
     links = []
     for name, query, label in specs:
@@ -530,10 +535,18 @@ def workbench(request: HttpRequest) -> HttpResponse:
         memberships(request.user),
         key=lambda m: (m.agency.name if m.agency else "", m.role),
     )
+    in_justice_bureau = {
+        m.role for m in user_memberships if m.agency and m.agency.kind == AgencyKind.JUSTICE_BUREAU
+    }
     role_sections = []
     for role in Role:
         if any(m.role == role for m in user_memberships) and role in ROLE_LINKS:
-            links = _links(ROLE_LINKS[role])
+            specs = [
+                spec
+                for spec in ROLE_LINKS[role]
+                if spec[0] not in JUSTICE_BUREAU_ONLY or role in in_justice_bureau
+            ]
+            links = _links(specs)
             if links:
                 role_sections.append({"role": role.label, "links": links})
     admin_links = []
