@@ -63,6 +63,39 @@ def test_a_request_that_committed_before_failing_is_not_re_run(db, client):
     assert transient_urls.CALLS == ["committed"]  # not re-run: it would commit twice
 
 
+def test_a_database_that_cannot_be_reached_is_503_with_retry_after_not_a_500(db, caplog):
+    """PostgreSQL restarting (or SQLite's disk gone): the API says so with a code and when to
+    retry, people get a page saying nothing was done; one warning line, no traceback."""
+    client = Client(raise_request_exception=False)
+    api = client.post("/api/t/unreachable/")
+    assert api.status_code == 503
+    assert api.json()["code"] == "database_unavailable"
+    assert "请稍后再试" in api.json()["message"]
+    assert int(api["Retry-After"]) > 0
+    page = client.get("/t/unreachable/")
+    assert page.status_code == 503 and "系统正在恢复" in page.content.decode()
+    assert not [r for r in caplog.records if r.levelname == "ERROR" or r.exc_info]
+    assert any("database unavailable" in r.getMessage() for r in caplog.records)
+
+
+def test_unavailable_is_told_apart_from_a_bug():
+    import sqlite3
+
+    from django.db import InterfaceError, OperationalError
+
+    assert retry.is_unavailable(InterfaceError("connection already closed"))
+    shutdown = OperationalError("terminating connection due to administrator command")
+    shutdown.__cause__ = type("E", (Exception,), {"sqlstate": "57P01"})()
+    assert retry.is_unavailable(shutdown)
+    gone = OperationalError("unable to open database file")
+    gone.__cause__ = sqlite3.OperationalError("unable to open database file")
+    assert retry.is_unavailable(gone)
+    missing_table = OperationalError("no such table: x")
+    missing_table.__cause__ = sqlite3.OperationalError("no such table: x")
+    assert not retry.is_unavailable(missing_table)
+    assert not retry.is_unavailable(ValueError("a bug"))
+
+
 def test_other_errors_are_still_errors(db):
     client = Client(raise_request_exception=False)
     assert client.get("/t/broken/").status_code == 500

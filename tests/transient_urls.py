@@ -47,6 +47,30 @@ def committed_then_busy(request):
     raise deadlock()
 
 
+def unreachable(request):
+    """Opens a real connection to a database that is not there: on PostgreSQL a closed port,
+    on SQLite a file in a directory that does not exist (a server restarting, a disk gone)."""
+    import socket
+
+    from django.db import connections
+
+    CALLS.append("unreachable")
+    conn = connections.create_connection("default")
+    if conn.vendor == "postgresql":
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        conn.settings_dict = {**conn.settings_dict, "HOST": "127.0.0.1", "PORT": str(port)}
+    else:
+        conn.settings_dict = {**conn.settings_dict, "NAME": "/nonexistent-dir/x/db.sqlite3"}
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    finally:
+        conn.close()
+    return HttpResponse("unexpected")
+
+
 def broken(request):
     raise ValueError("a bug, not a busy database")
 
@@ -71,6 +95,8 @@ urlpatterns = [
     path("t/committed/", committed_then_busy),
     path("api/t/committed/", committed_then_busy),
     path("t/broken/", broken),
+    path("t/unreachable/", unreachable),
+    path("api/t/unreachable/", unreachable),
     path("t/crossed/<int:first>/<int:second>/", crossed),
     path("", include("chengnuo.config.urls")),
 ]

@@ -26,6 +26,7 @@ class CoreErrorCode(StrEnum):
     REQUEST_TOO_LARGE = "request_too_large"
     HTTP_ERROR = "http_error"
     BUSY_RETRY = "busy_retry"
+    DATABASE_UNAVAILABLE = "database_unavailable"
     FILE_EMPTY = "file_empty"
     FILE_TOO_LARGE = "file_too_large"
     FILE_TYPE = "file_type"

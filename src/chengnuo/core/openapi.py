@@ -2,7 +2,8 @@
 
 Some refusals come from the platform, not from one endpoint: a body that is not JSON (400
 malformed_body), input that does not fit the schema (422 invalid_input), too many requests
-(429 throttled), a database that stayed busy (409 busy_retry, `core.transient`), a body over
+(429 throttled), a database that stayed busy (409 busy_retry, `core.transient`) or cannot be
+reached (503 database_unavailable), a body over
 the limit (413 request_too_large), no or a wrong token (401). The schema lists them on every
 operation they can reach, with the operation's own error body (its app's codes include the
 core's), so a client — and the contract check `tools/api-contract` — knows every status it can
@@ -37,6 +38,7 @@ _DESCRIPTIONS = {
     "413": "请求体过大（request_too_large）",
     "422": "请求参数或请求体不符合接口定义（invalid_input）",
     "429": "请求过于频繁，请稍后再试（throttled；Retry-After 给出秒数）",
+    "503": "系统暂时无法办理，请稍后重试（database_unavailable；Retry-After 给出秒数）",
 }
 
 GENERIC_ERROR = "CoreErrorOut"
@@ -64,7 +66,7 @@ def _add_generic_error(schema: dict[str, Any]) -> str:
 
 def _statuses(method: str, operation: dict[str, Any]) -> list[str]:
     has_input = bool(operation.get("parameters")) or "requestBody" in operation
-    statuses = ["429"]
+    statuses = ["429", "503"]
     if has_input:
         statuses += ["400", "422"]
     if "requestBody" in operation:

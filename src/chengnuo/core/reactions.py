@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_CAP_SECONDS = 900
-LEASE_SECONDS = 300
+LEASE_SECONDS = 60  # a killed runner's reaction is taken up again within a minute
 MAX_ATTEMPTS = 100
 
 

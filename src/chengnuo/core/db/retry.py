@@ -12,18 +12,23 @@ back attempt leaves nothing behind to undo.
   cannot (retries spent, or something already committed) it answers 409 `busy_retry` — JSON for
   the API, a page for people — instead of a 500.
 - `run_retrying(fn)` does the same for a worker's unit of work outside any request.
+
+A database that cannot be reached at all (PostgreSQL restarting or down, SQLite's file gone) is
+`is_unavailable`: the middleware answers 503 `database_unavailable` with Retry-After — JSON for
+the API — instead of a 500 page and a traceback per request.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, connection
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +47,34 @@ def is_transient(exc: BaseException | None) -> bool:
             return True
         if isinstance(exc, DatabaseError) and "database is locked" in str(exc):
             return True  # SQLite's busy timeout ran out
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+# connection_exception (08…), admin_shutdown, crash_shutdown, cannot_connect_now
+UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+_SQLITE_UNAVAILABLE = ("unable to open database file", "disk i/o error")
+
+
+def is_unavailable(exc: BaseException | None) -> bool:
+    """The database could not be reached or went away: nothing about the request itself."""
+    seen = 0
+    while exc is not None and seen < 5:
+        state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+        if state and state.startswith(UNAVAILABLE_SQLSTATES):
+            return True
+        kind = type(exc)
+        if (
+            kind.__module__.startswith("psycopg")
+            and kind.__name__ in ("OperationalError", "InterfaceError")
+            and not state
+        ):
+            return True  # psycopg's connection failures carry no SQLSTATE
+        if isinstance(exc, InterfaceError):
+            return True  # Django: the connection is already closed
+        if isinstance(exc, sqlite3.OperationalError) and str(exc).lower() in _SQLITE_UNAVAILABLE:
+            return True
         exc = exc.__cause__ or exc.__context__
         seen += 1
     return False
