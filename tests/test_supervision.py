@@ -146,8 +146,17 @@ class Platform:
             return sorted(db.execute("SELECT job, status FROM core_scheduledrun").fetchall())
 
     def jobs_due(self) -> list[tuple[str, str]]:
-        now = dt.datetime.now(ZoneInfo("Asia/Shanghai")).time()
-        return sorted((j.key, "done") for j in schedule.jobs() if j.at <= now)
+        """The jobs due by the clock the platform's processes run on: the real one (this test
+        process may run at CHENGNUO_TEST_CLOCK, tests/conftest.py)."""
+        real = subprocess.run(
+            [sys.executable, "-c", "import time; print(time.time())"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        when = dt.datetime.fromtimestamp(float(real.stdout), ZoneInfo("Asia/Shanghai"))
+        return sorted((j.key, "done") for j in schedule.jobs() if j.at <= when.time())
 
     def stop(self) -> None:
         if self.proc.poll() is None:
