@@ -5,6 +5,7 @@ everything, so nothing keeps serving. Runs the real processes on a temporary SQL
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -162,7 +163,9 @@ class Platform:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(30)
+                # supervisord stops the programs one priority after another, each given its
+                # stopwaitsecs: on a loaded machine that takes a while
+                self.proc.wait(120)
             except subprocess.TimeoutExpired:  # pragma: no cover
                 os.killpg(self.proc.pid, signal.SIGKILL)
 
@@ -224,5 +227,17 @@ def test_each_process_killed_comes_back_and_sigterm_stops_them_all(platform):
     def gone() -> bool:
         return not any(_alive(pid) for pid in pids) and not platform.granian()
 
-    _wait(gone, 30, "every process to end")
+    def left() -> list[str]:
+        rows = []
+        for pid in pids:
+            if _alive(pid):
+                with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as f:
+                    command = f.read().replace(b"\0", b" ").decode(errors="replace")
+                    rows.append(f"{pid}: {command[:120]}")
+        return rows + [f"granian {row}" for row in platform.granian()]
+
+    try:
+        _wait(gone, 60, "every process to end")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; still running: {left()}") from None
     assert not platform.healthy()
