@@ -9,6 +9,7 @@ UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SANDBOX_PORT ?= 18780
+WITNESS_PORT ?= 18781
 # the suite runs in parallel (pytest-xdist): one process per core, each with its own test database
 PYTEST_WORKERS ?= auto
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
@@ -33,6 +34,8 @@ demo: setup
 
 RUN_ENV = export CHENGNUO_ROOT="$(CURDIR)" CHENGNUO_BIN="$(abspath $(BIN))" \
 	CHENGNUO_VAR="$(abspath var)" HOST="$(HOST)" PORT="$(PORT)" SANDBOX_PORT="$(SANDBOX_PORT)" \
+	WITNESS_PORT="$(WITNESS_PORT)" \
+	CHENGNUO_LOG_WITNESSES="$${CHENGNUO_LOG_WITNESSES:-市司法局|http://127.0.0.1:$(WITNESS_PORT)|$(abspath var)/witness/sfj/witness.vkey}" \
 	CHENGNUO_STATIC_ROOT="$${CHENGNUO_STATIC_ROOT:-$(abspath var/static)}"
 
 run: demo

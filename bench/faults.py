@@ -531,6 +531,10 @@ def platform_env(
             "HOST": HOST,
             "PORT": str(args.port),
             "SANDBOX_PORT": str(args.sandbox_port),
+            "WITNESS_PORT": str(args.sandbox_port + 1),
+            "CHENGNUO_LOG_WITNESSES": (
+                f"市司法局|http://{HOST}:{args.sandbox_port + 1}|{tmp}/var/witness/sfj/witness.vkey"
+            ),
             "CHENGNUO_STATIC_ROOT": str(tmp / "static"),
             # … and the private database, the sandbox's URL (load_demo points the demo's data
             # sources and the credit platform at it), a media directory for the PDFs

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from chengnuo.agencies.constants import Level, Region, Role
@@ -481,7 +481,32 @@ def build_scenario() -> Scenario:
         alert=alert,
         guide_version=guide_version,
         source=source,
+        extra=_log_scenario(),
     )
+
+
+def _log_scenario() -> dict[str, Any]:
+    """The verifiable log over the scenario's events, checkpointed, and a witness's refusal."""
+    from chengnuo.audit import log
+    from chengnuo.audit.models import WitnessRefusal
+    from chengnuo.core import spine
+
+    spine.flush(connection)  # the scenario's events, appended as a commit would (its
+    # transaction never commits)
+    log.integrate_all()
+    checkpoint = log.sign_checkpoint(force=True)
+    assert checkpoint is not None
+    refusal = WitnessRefusal.objects.create(
+        witness="sfj.example.gov.cn/witness",
+        size=checkpoint.size,
+        root_hash=checkpoint.root_hash,
+        status=409,
+        reason="见证方已见证到更大的规模：数据库被恢复到了旧的备份",
+        refused_at=timezone.now(),
+    )
+    size = checkpoint.size
+    tile = "000" if size >= 256 else f"000.p/{size}"
+    return {"refusal": refusal, "tile": tile, "size": size}
 
 
 Kwargs = Callable[[Scenario], dict[str, Any]]
@@ -819,6 +844,38 @@ PAGES: list[Entry] = [
         variant="credit record",
         why="credit objects: any credit officer or auditor (CREDIT_HISTORY_TYPES)",
     ),
+    # the verifiable log (R-9.1, ADR 0012): public pages; the witnesses' page for the
+    # Justice Bureau
+    page("log:index", GET, public()),
+    page("log:checkpoint", GET, public()),
+    page("log:verify", GET, public()),
+    page(
+        "log:verify",
+        POST,
+        public(200),
+        data=lambda s: {"receipt": "{}"},
+        why="anyone may check a receipt; a bad one is the page with its reasons",
+    ),
+    page(
+        "log:tile",
+        GET,
+        public(),
+        kwargs=lambda s: {"level": "0", "path": s.extra["tile"]},
+    ),
+    page(
+        "audit:log_status",
+        GET,
+        expect(403, grant(200, REVIEWER_A, REVIEWER_B, SYSADMIN)),
+        why="can_watch_log: the Justice Bureau's reviewers and auditors, system admins",
+    ),
+    page(
+        "audit:log_refusal_acknowledge",
+        POST,
+        expect(404, grant(ALLOWED, REVIEWER_A, REVIEWER_B, SYSADMIN)),
+        kwargs=lambda s: {"pk": s.extra["refusal"].pk},
+        data=lambda s: {"note": "已核实：误用了前一日的备份，已用最新备份重建"},
+        why="refusal_acknowledge: can_watch_log else NotFound",
+    ),
     # credit (R-5.4–R-5.7)
     page("credit:public_listing", GET, public()),
     page("credit:notices", GET, signed_in(200), why="notices_for filters"),
@@ -1061,6 +1118,13 @@ PAGES: list[Entry] = [
         GET,
         expect(404, grant(200, OWNER, CASE_READERS_A)),
         kwargs=lambda s: {"number": s.case.number, "pk": s.commitment.pk},
+    ),
+    page(
+        "cases:commitment_receipt",
+        GET,
+        expect(404, grant(200, OWNER, CASE_READERS_A)),
+        kwargs=lambda s: {"number": s.case.number, "pk": s.commitment.pk},
+        why="the signing's log receipt: whoever may read the commitment",
     ),
     page(
         "cases:commitment_pdf",
@@ -1340,6 +1404,26 @@ OPERATIONS: list[Entry] = [
         why="matter_create: can_manage_catalog of the named agency else PermissionDenied",
     ),
     op("GET", "/catalog/versions", public()),
+    op("GET", "/log/checkpoint", public()),
+    op(
+        "GET",
+        "/log/proofs/inclusion",
+        public(),
+        query=lambda s: {"index": 0, "size": s.extra["size"]},
+    ),
+    op(
+        "GET",
+        "/log/proofs/consistency",
+        public(),
+        query=lambda s: {"from": 1, "to": s.extra["size"]},
+    ),
+    op(
+        "GET",
+        "/log/entries/{index}",
+        public(),
+        kwargs=lambda s: {"index": 0},
+        why="the entry is public; its event only for who may read it (events_visible_to)",
+    ),
     op(
         "GET",
         "/catalog/versions/compare",

@@ -15,8 +15,20 @@ def test_chinese_is_the_default_language_and_english_is_available():
     assert {code for code, _ in settings.LANGUAGES} == {"zh-hans", "en"}
 
 
+def _log_keys(tmp_path: Path) -> str:
+    from chengnuo.tlog import note
+
+    paths = []
+    for kind in ("ed25519", "sm2"):
+        path = tmp_path / f"log-{kind}.skey"
+        path.write_text(note.generate("chengnuo.fy.gov.cn/log", kind).skey)
+        paths.append(str(path))
+    return ",".join(paths)
+
+
 def test_check_deploy_with_production_environment_gives_no_warnings(tmp_path):
     env = {
+        "CHENGNUO_LOG_SIGNING_KEYS": _log_keys(tmp_path),
         **os.environ,
         "CHENGNUO_ENV": "production",
         "CHENGNUO_SECRET_KEY": "k" * 64 + "-production-secret-for-the-check",
@@ -36,6 +48,18 @@ def test_check_deploy_with_production_environment_gives_no_warnings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+    # without the log's signing keys production does not start (they are never derived there)
+    env.pop("CHENGNUO_LOG_SIGNING_KEYS")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "CHENGNUO_LOG_SIGNING_KEYS" in result.stderr
 
 
 def test_sqlite_uses_wal_busy_timeout_and_immediate_transactions(tmp_path):

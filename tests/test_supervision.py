@@ -25,7 +25,17 @@ from chengnuo.core import schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PROGRAMS = ("web", "worker", "pushes", "checks", "reactions", "scheduler", "sandbox")
+PROGRAMS = (
+    "web",
+    "worker",
+    "pushes",
+    "checks",
+    "reactions",
+    "scheduler",
+    "log",
+    "witness",
+    "sandbox",
+)
 
 pytestmark = pytest.mark.skipif(
     shutil.which("supervisord", path=str(BIN)) is None, reason="supervisor is installed by uv"
@@ -60,7 +70,7 @@ def _wait(predicate, timeout: float = 60.0, what: str = "") -> None:
 
 class Platform:
     def __init__(self, tmp: Path):
-        self.port, self.sandbox_port = _free_port(), _free_port()
+        self.port, self.sandbox_port, self.witness_port = _free_port(), _free_port(), _free_port()
         self.var = tmp / "var"
         self.var.mkdir()
         env = dict(os.environ)
@@ -79,6 +89,11 @@ class Platform:
             HOST="127.0.0.1",
             PORT=str(self.port),
             SANDBOX_PORT=str(self.sandbox_port),
+            WITNESS_PORT=str(self.witness_port),
+            CHENGNUO_LOG_WITNESSES=(
+                f"市司法局|http://127.0.0.1:{self.witness_port}|{self.var}/witness/sfj/witness.vkey"
+            ),
+            CHENGNUO_LOG_CHECKPOINT_SECONDS="1",
             # a run left by the killed scheduler is taken up again within seconds, not minutes
             CHENGNUO_SCHEDULER_LEASE_SECONDS="6",
         )
@@ -241,3 +256,33 @@ def test_each_process_killed_comes_back_and_sigterm_stops_them_all(platform):
     except AssertionError as exc:
         raise AssertionError(f"{exc}; still running: {left()}") from None
     assert not platform.healthy()
+
+
+def test_the_log_is_checkpointed_and_cosigned_by_the_witness_process(platform):
+    """`make run` starts the Justice Bureau's witness with its own key and storage: the log's
+    checkpoints get its cosignature, and audit_verify checks the database against it."""
+
+    def cosigned() -> dict | None:
+        try:
+            r = httpx.get(f"http://127.0.0.1:{platform.port}/api/v1/log/checkpoint", timeout=5)
+        except httpx.HTTPError:
+            return None
+        data = r.json() if r.status_code == 200 else {}
+        return data if data.get("witnessed") else None
+
+    _wait(lambda: cosigned() is not None, 90, "a witnessed checkpoint")
+    checkpoint = cosigned()
+    assert [c["witness"] for c in checkpoint["cosignatures"]] == ["市司法局"]
+    witness_dir = platform.var / "witness" / "sfj"
+    assert (witness_dir / "witness.skey").stat().st_mode & 0o077 == 0
+    state = httpx.get(f"http://127.0.0.1:{platform.witness_port}/checkpoint", timeout=5).text
+    assert checkpoint["root_hash"] and state.splitlines()[1] == str(checkpoint["size"])
+    verified = subprocess.run(
+        [sys.executable, "manage.py", "audit_verify"],
+        cwd=ROOT,
+        env=platform.env,
+        capture_output=True,
+        text=True,
+    )
+    assert verified.returncode == 0, verified.stderr
+    assert "witnessed by 市司法局" in verified.stdout

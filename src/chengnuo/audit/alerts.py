@@ -3,7 +3,7 @@ its transaction, with its audit event), acknowledged with a written note (audite
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -17,7 +17,9 @@ from chengnuo.core.actors import Actor
 from chengnuo.core.errors import DomainError, NotFound
 
 from .constants import Event
-from .models import Alert
+from .models import Acknowledged, Alert
+
+M = TypeVar("M", bound=Acknowledged)
 
 RAISED = Event.ALERT_RAISED
 ACKNOWLEDGED = Event.ALERT_ACKNOWLEDGED
@@ -77,6 +79,12 @@ def alert_acknowledge(*, actor: Actor, alert: Alert, note: str) -> Alert:
     """Close an alert with what was found and done (the agency admin or an auditor)."""
     if not alerts_for(actor).filter(pk=alert.pk).exists():
         raise NotFound()
+    return acknowledge(actor, Alert, alert.pk, note, ACKNOWLEDGED)
+
+
+def acknowledge(actor: Actor, model: type[M], pk: int, note: str, event: str) -> M:
+    """Close an alarm (an alert, a witness's refusal) with the note of what was found and
+    done, once: a second acknowledgement returns the first. The caller checked the actor."""
     text = note.strip() if isinstance(note, str) else ""
     if len(text) < NOTE_MIN or len(text) > NOTE_MAX or "\x00" in text:
         raise DomainError(
@@ -85,12 +93,14 @@ def alert_acknowledge(*, actor: Actor, alert: Alert, note: str) -> Alert:
             field="note",
         )
     with transaction.atomic():
-        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        locked = model._default_manager.select_for_update().filter(pk=pk).first()
+        if locked is None:
+            raise NotFound()
         if locked.acknowledged_at is not None:
             return locked
         locked.acknowledged_by = person_of(actor)
         locked.acknowledged_at = timezone.now()
         locked.note = text
         locked.save(update_fields=["acknowledged_by", "acknowledged_at", "note"])
-        spine.record(actor, ACKNOWLEDGED, locked, {"open": True}, {"note": text})
+        spine.record(actor, event, locked, {"open": True}, {"note": text})
     return locked

@@ -7,3 +7,4 @@ from enum import StrEnum
 
 class ErrorCode(StrEnum):
     NOTE_REQUIRED = "note_required"
+    INVALID_PROOF_REQUEST = "invalid_proof_request"

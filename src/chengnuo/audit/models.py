@@ -111,7 +111,25 @@ class AuditChain(models.Model):
         return f"{self.key} #{self.seq}"
 
 
-class Alert(models.Model):
+class Acknowledged(models.Model):
+    """An alarm someone closes with what was found and done (alerts, witnesses' refusals)."""
+
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    note = models.TextField(_("处理意见"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Alert(Acknowledged):
     """Something in the trail that its agency's admin and the auditors must look at, e.g. a
     staff member revealing many full identifiers in a short time (R-5.6). Raised by the
     service that sees it, inside its transaction; closed by an acknowledgement with a note."""
@@ -137,16 +155,6 @@ class Alert(models.Model):
     message = models.TextField(_("说明"))
     count = models.PositiveIntegerField(_("次数"), default=0)
     raised_at = models.DateTimeField(_("发现时间"))
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("处理人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    acknowledged_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    note = models.TextField(_("处理意见"), blank=True)
 
     class Meta:
         verbose_name = _("安全提醒")
@@ -160,3 +168,142 @@ class Alert(models.Model):
     @property
     def open(self) -> bool:
         return self.acknowledged_at is None
+
+
+# --- the verifiable log (R-9.1, ADR 0012) ---------------------------------------------------
+
+
+class LogQueue(models.Model):
+    """An event waiting to enter the log: written in the event's own transaction (so an event
+    that commits is logged, whatever order transactions commit in), removed when integrated.
+    The commitment is fixed then: H(prefix ‖ salt ‖ event hash) — the log holds no data."""
+
+    event_id = models.BigIntegerField(primary_key=True)
+    salt = models.CharField(max_length=32)
+    commitment = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("待入日志事件")
+        verbose_name_plural = _("待入日志事件")
+
+    def __str__(self) -> str:
+        return f"#{self.event_id}"
+
+
+class LogEntry(models.Model):
+    """Entry `index` of the log: the commitment to one event. Erasing a person's data later
+    blanks the salt, which unlinks the entry from the event without changing the tree."""
+
+    index = models.PositiveBigIntegerField(_("序号"), primary_key=True)
+    event_id = models.BigIntegerField(_("事件"), unique=True)
+    salt = models.CharField(max_length=32, blank=True)
+    commitment = models.CharField(_("承诺值"), max_length=64)
+    integrated_at = models.DateTimeField(_("入日志时间"))
+
+    class Meta:
+        verbose_name = _("日志条目")
+        verbose_name_plural = _("日志条目")
+
+    def __str__(self) -> str:
+        return f"{self.index}"
+
+
+class LogTile(models.Model):
+    """One tile of the Merkle tree (C2SP tlog-tiles, height 8): `hashes` the stored row (the
+    nodes of height 8·level), `upper` the nodes above them inside the tile, so that a proof
+    reads one row per tile level and hashes nothing."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.PositiveBigIntegerField()
+    width = models.PositiveSmallIntegerField()
+    hashes = models.BinaryField()
+    upper = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("日志瓦片")
+        verbose_name_plural = _("日志瓦片")
+        constraints = [
+            models.UniqueConstraint(fields=["level", "index"], name="uniq_log_tile"),
+        ]
+
+    def __str__(self) -> str:
+        return f"tile/{self.level}/{self.index}"
+
+
+class LogState(models.Model):
+    """The log's head (one row): its size and root hash, locked while entries are integrated."""
+
+    size = models.PositiveBigIntegerField(default=0)
+    root_hash = models.CharField(max_length=64, default="")
+    updated_at = models.DateTimeField(null=True, blank=True)
+    # how far `audit_verify` has checked the log against a witnessed checkpoint
+    verified_size = models.PositiveBigIntegerField(default=0)
+    verified_root = models.CharField(max_length=64, default="")
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("日志状态")
+        verbose_name_plural = _("日志状态")
+
+    def __str__(self) -> str:
+        return f"{self.size}"
+
+
+class LogCheckpoint(models.Model):
+    """A signed checkpoint (C2SP tlog-checkpoint, signed with the log's Ed25519 and SM2 keys)
+    and the cosignatures the witnesses gave it."""
+
+    size = models.PositiveBigIntegerField(_("规模"), db_index=True)
+    root_hash = models.CharField(_("根哈希"), max_length=64)
+    signed_at = models.DateTimeField(_("签署时间"))
+    note = models.TextField(_("签名检查点"))
+    cosignatures = models.JSONField(_("见证签名"), default=list)
+    # cosigned by at least LOG_WITNESS_QUORUM witnesses
+    witnessed = models.BooleanField(_("已见证"), default=False)
+
+    class Meta:
+        verbose_name = _("日志检查点")
+        verbose_name_plural = _("日志检查点")
+        ordering = ["-size", "-id"]
+        indexes = [models.Index(fields=["witnessed", "size"])]
+
+    def __str__(self) -> str:
+        return f"{self.size} {self.root_hash[:12]}"
+
+
+class LogWitness(models.Model):
+    """What the platform knows of one witness: the size it last cosigned, when, and the last
+    refusal (the witness keeps its own state outside this database)."""
+
+    name = models.CharField(_("见证方"), max_length=200, primary_key=True)
+    size = models.PositiveBigIntegerField(_("已见证规模"), default=0)
+    cosigned_at = models.DateTimeField(_("最近见证时间"), null=True, blank=True)
+    error = models.TextField(_("最近错误"), blank=True)
+    error_at = models.DateTimeField(_("错误时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("日志见证方")
+        verbose_name_plural = _("日志见证方")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WitnessRefusal(Acknowledged):
+    """A witness refused a checkpoint: it does not extend what the witness cosigned (a fork or
+    a rollback) or is not properly signed. An alarm for the Justice Bureau until acknowledged."""
+
+    witness = models.CharField(_("见证方"), max_length=200)
+    size = models.PositiveBigIntegerField(_("检查点规模"))
+    root_hash = models.CharField(_("根哈希"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("应答状态"))
+    reason = models.TextField(_("理由"))
+    refused_at = models.DateTimeField(_("拒绝时间"))
+
+    class Meta:
+        verbose_name = _("见证拒签")
+        verbose_name_plural = _("见证拒签")
+        ordering = ["-refused_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.witness} {self.size}"

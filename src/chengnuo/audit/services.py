@@ -22,7 +22,8 @@ from django.utils import timezone
 from chengnuo.core.digest import digest_json
 from chengnuo.core.spine import PLATFORM_CHAIN, PendingEvent, chain_key, target_type_of
 
-from .models import AuditChain, AuditEvent
+from . import log
+from .models import AuditChain, AuditEvent, LogQueue
 
 GENESIS = "0" * 64
 
@@ -84,6 +85,8 @@ def append(conn: Any, pending: list[PendingEvent]) -> int:
                 [seq, head, key],
             )
     AuditEvent.objects.using(conn.alias).bulk_create(rows)
+    # every event also waits for the verifiable log, in the same transaction (ADR 0012)
+    LogQueue.objects.using(conn.alias).bulk_create([log.queued(row) for row in rows])
     return len(rows)
 
 

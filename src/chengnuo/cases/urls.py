@@ -20,6 +20,11 @@ urlpatterns = [
         name="print_commitment",
     ),
     path("<str:number>/commitments/<int:pk>/", views.commitment_detail, name="commitment"),
+    path(
+        "<str:number>/commitments/<int:pk>/receipt.json",
+        views.commitment_receipt,
+        name="commitment_receipt",
+    ),
     path("<str:number>/commitments/<int:pk>.pdf", views.commitment_pdf, name="commitment_pdf"),
     path("<str:number>/commitments/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<str:number>/proofs/<int:pk>/", views.proof_download, name="proof"),

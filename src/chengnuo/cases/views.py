@@ -30,6 +30,7 @@ from chengnuo.documents import render as renderers
 
 from . import policies, selectors, services
 from .constants import CaseStatus, Choice, CommitmentStatus, Decision, SignMethod
+from .constants import Event as CaseEvent
 from .models import Case, CaseItem
 
 INSURANCE_FIELDS = ("insurer", "policy_number", "amount", "start", "end")
@@ -517,8 +518,35 @@ def commitment_detail(request: HttpRequest, number: str, pk: int) -> HttpRespons
             ),
             "latest": services.current_versions(c.item)[1],
             "method_label": SignMethod(c.method).label,
+            "receipt": _signing_receipt(case, c),
         },
     )
+
+
+def _signing_receipt(case: Case, c: Any) -> dict[str, Any] | None:
+    """The log receipt of the signing (R-9.1, ADR 0012), once it is in a checkpoint."""
+    from chengnuo.audit import log
+
+    return log.receipt_for(case, CaseEvent.COMMITMENT_SIGNED, commitment_id=c.pk)
+
+
+@staff_view
+def commitment_receipt(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    """The signing's receipt as a file, to keep and to check at /log/verify/ or offline."""
+    import json
+
+    case = selectors.case_get_for(request.user, number)
+    c = selectors.commitment_get_for(request.user, pk)
+    if c.case_id != case.pk:
+        raise Http404
+    receipt = _signing_receipt(case, c)
+    if receipt is None:
+        raise Http404
+    response = HttpResponse(
+        json.dumps(receipt, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="receipt-{case.number}-{c.pk}.json"'
+    return response
 
 
 @staff_view

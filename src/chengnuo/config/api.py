@@ -200,6 +200,7 @@ def on_404(request, exc):
 
 def _register_routers() -> None:
     from chengnuo.agencies.api import router as agencies_router
+    from chengnuo.audit.api import router as log_router
     from chengnuo.cases.api import router as cases_router
     from chengnuo.catalog.api import router as catalog_router
     from chengnuo.credit.api import router as credit_router
@@ -210,6 +211,7 @@ def _register_routers() -> None:
     api.add_router("/documents", documents_router)
     api.add_router("/credit", credit_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/log", log_router)
 
 
 def _register_bench_endpoints() -> None:

@@ -284,6 +284,63 @@ BENCH_ENDPOINTS = env_bool("CHENGNUO_BENCH_ENDPOINTS")
 CATALOG_IMPORT_MAX_ROWS = int(os.environ.get("CHENGNUO_IMPORT_MAX_ROWS", "2000"))
 CATALOG_IMPORT_MAX_BYTES = int(os.environ.get("CHENGNUO_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 
+# --- The verifiable log (R-9.1, ADR 0012) -------------------------------------------------
+# Every event enters a Merkle log (RFC 9162 hashing, C2SP tlog-tiles); checkpoints are signed
+# with an Ed25519 and an SM2 key and cosigned by witnesses outside the platform.
+LOG_ORIGIN = os.environ.get("CHENGNUO_LOG_ORIGIN", "chengnuo.fuyang.gov.cn/log")
+LOG_HASH = os.environ.get("CHENGNUO_LOG_HASH", "sm3")
+
+
+def _read_key(value: str) -> str:
+    """A key given inline, or the path of a file that holds it."""
+    if "+" not in value or Path(value).is_file():
+        return Path(value).read_text(encoding="utf-8").strip()
+    return value
+
+
+def _log_signers() -> list:
+    from chengnuo.tlog import note
+
+    values = env_list("CHENGNUO_LOG_SIGNING_KEYS")
+    if values:
+        signers = [note.parse_skey(_read_key(v)) for v in values]
+    elif PRODUCTION:
+        raise RuntimeError("CHENGNUO_LOG_SIGNING_KEYS must be set in production")
+    else:  # development: derived from the secret key, like the field keys
+        import hashlib
+
+        def seed(label: str) -> int:
+            return int(hashlib.sha256(f"{SECRET_KEY}:{label}".encode()).hexdigest(), 16)
+
+        n = int("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123", 16)
+        signers = [
+            note.Signer(LOG_ORIGIN, "ed25519", seed("log-ed25519").to_bytes(32, "big")),
+            note.Signer(LOG_ORIGIN, "sm2", (seed("log-sm2") % (n - 2) + 1).to_bytes(32, "big")),
+        ]
+    kinds = sorted(s.kind for s in signers)
+    if kinds != ["ed25519", "sm2"]:
+        raise RuntimeError("the log signs with one Ed25519 and one SM2 key")
+    return signers
+
+
+LOG_SIGNERS = _log_signers()
+# the log's verifier keys: the current ones, then retired ones that still verify old checkpoints
+LOG_VERIFIER_KEYS = [s.verifier.vkey for s in LOG_SIGNERS] + [
+    _read_key(v) for v in env_list("CHENGNUO_LOG_RETIRED_KEYS")
+]
+# witnesses: "label|url|vkey (or the file holding it)", comma-separated
+LOG_WITNESSES = [
+    dict(zip(("label", "url", "vkey"), (p.strip() for p in entry.split("|")), strict=True))
+    for entry in env_list("CHENGNUO_LOG_WITNESSES")
+]
+# how many witnesses must cosign a checkpoint for it to count as witnessed
+LOG_WITNESS_QUORUM = int(os.environ.get("CHENGNUO_LOG_WITNESS_QUORUM", "1"))
+# a checkpoint is signed at most this often while entries arrive, at once when this many wait,
+# and again after this long without new entries (so witnesses' timestamps stay fresh)
+LOG_CHECKPOINT_SECONDS = float(os.environ.get("CHENGNUO_LOG_CHECKPOINT_SECONDS", "5"))
+LOG_CHECKPOINT_ENTRIES = int(os.environ.get("CHENGNUO_LOG_CHECKPOINT_ENTRIES", "10000"))
+LOG_CHECKPOINT_REFRESH_SECONDS = int(os.environ.get("CHENGNUO_LOG_CHECKPOINT_REFRESH", "600"))
+
 # --- Request and upload sizes ---------------------------------------------------------------
 # Checked from Content-Length before the body is read (core/limits.py → 413); the reverse proxy
 # applies the same limits (docs/deploy/nginx.conf). The largest single upload is 10 MB (proofs,

@@ -25,6 +25,7 @@ urlpatterns = [
     path("documents/", include("chengnuo.documents.urls")),
     path("cases/", include("chengnuo.cases.urls")),
     path("commitments/", include(public_commitment_urls)),
+    path("log/", include("chengnuo.audit.log_urls")),
 ]
 # every app but the core ones can be left out of INSTALLED_APPS (the others react to its
 # events through core.events; nothing imports it)

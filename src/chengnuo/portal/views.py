@@ -468,6 +468,7 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("documents:guide_staff_drafts", "", gettext_lazy("办事指南和工作规程编辑")),
         ("verification:assistance_overdue", "", gettext_lazy("协助核查超期情况")),
         ("audit:index", "", gettext_lazy("审计记录")),
+        ("audit:log_status", "", gettext_lazy("存证日志见证情况")),
     ],
     Role.WINDOW_CLERK: [
         ("cases:window", "", gettext_lazy("窗口受理")),
@@ -504,6 +505,7 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("audit:alerts", "", gettext_lazy("安全提醒")),
         ("verification:dashboard", "", gettext_lazy("核查工作台")),
         ("verification:assistance_overdue", "", gettext_lazy("协助核查超期情况")),
+        ("audit:log_status", "", gettext_lazy("存证日志见证情况")),
     ],
     Role.APPLICANT: [
         ("cases:mine", "", gettext_lazy("我的办件")),
@@ -515,7 +517,7 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
 
 # pages only the Justice Bureau's members use: shown to a role only where the user holds it
 # in a Justice Bureau (an ordinary agency's auditor would be refused there)
-JUSTICE_BUREAU_ONLY = frozenset({"verification:assistance_overdue"})
+JUSTICE_BUREAU_ONLY = frozenset({"verification:assistance_overdue", "audit:log_status"})
 
 
 def _links(specs: Iterable[tuple[str, str, Any]]) -> list[tuple[str, str]]:
