@@ -250,7 +250,8 @@ def integrate(batch: int = BATCH) -> int:
         )
         tiles = Tiles()
         _append_leaves(tiles, size, [leaf_hash(r.commitment) for r in rows])
-        LogQueue.objects.filter(event_id__in=[r.event_id for r in rows])._raw_delete("default")
+        done = LogQueue.objects.filter(event_id__in=[r.event_id for r in rows])
+        done._raw_delete(done.db)
         state.size = size + len(rows)
         state.root_hash = merkle.tree_hash(hasher(), tiles.node, state.size).hex()
         state.updated_at = now

@@ -350,7 +350,7 @@ class Checkpoint:
 
 
 def _decimal(text: str) -> bool:
-    """ASCII decimal without leading zeros (str.isdigit also takes '²' and '٣')."""
+    """ASCII decimal without leading zeros (str.isdigit also takes superscripts and other scripts' digits)."""
     return text.isascii() and text.isdigit() and (text == "0" or not text.startswith("0"))
 
 
