@@ -350,7 +350,8 @@ class Checkpoint:
 
 
 def _decimal(text: str) -> bool:
-    """ASCII decimal without leading zeros (str.isdigit also takes superscripts and other scripts' digits)."""
+    """ASCII decimal without leading zeros (str.isdigit also takes superscripts and the
+    digits of other scripts)."""
     return text.isascii() and text.isdigit() and (text == "0" or not text.startswith("0"))
 
 
