@@ -41,6 +41,7 @@ RUN_ENV = export CHENGNUO_ROOT="$(CURDIR)" CHENGNUO_BIN="$(abspath $(BIN))" \
 run: demo
 	@echo "服务地址 http://$(HOST):$(PORT)/  （Ctrl-C 停止）"
 	@echo "信用平台沙箱 http://127.0.0.1:$(SANDBOX_PORT)/"
+	@echo "存证日志见证方（市司法局） http://127.0.0.1:$(WITNESS_PORT)/checkpoint"
 	@mkdir -p var
 	@# supervisord keeps every process running and stops them all on Ctrl-C or SIGTERM
 	@# (deploy/supervisord.conf; production: deploy/systemd/)

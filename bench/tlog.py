@@ -1270,8 +1270,8 @@ def tiles_fetched_vs_used(
             "prefetch_only_used_ms": dist(t_used, 1e3),
         }
     out["note"] = (
-        "_needed_tiles adds the left and right neighbour of the proof's tile on every level; "
-        "the proofs here never read them"
+        "_needed_tiles names each position's own tile and the last tile on every level; "
+        "the proofs here read exactly those"
     )
     return out
 

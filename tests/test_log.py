@@ -321,7 +321,7 @@ def test_a_receipt_checks_out_on_the_public_page_and_a_forged_one_does_not(clien
     )
     resigned = dict(receipt, checkpoint=receipt["checkpoint"].replace("\n600\n", "\n601\n"))
     assert (
-        "检查点签名无效"
+        "签名已被改动"
         in client.post("/log/verify/", {"receipt": json.dumps(resigned)}).content.decode()
     )
     for garbage in ("", "{", "[]", json.dumps({"format": "x"}), "x" * 70000):

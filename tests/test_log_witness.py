@@ -147,6 +147,10 @@ def test_a_restored_old_backup_is_refused_by_the_witness_and_alarms_the_justice_
     assert "第 300 条" in refusal.reason and "旧的备份" in refusal.reason
     assert AuditEvent.objects.filter(event=Event.LOG_WITNESS_REFUSED).exists()
     assert witness.latest(log.settings.LOG_ORIGIN)[0] == 300  # the witness did not go back
+    # the log goes on signing and the witness on refusing: still one alarm, not one each time
+    _events(3)
+    _checkpoint_now()
+    assert WitnessRefusal.objects.count() == 1
 
     # the alarm on the Justice Bureau's page, and its acknowledgement with a note
     reviewer = _justice_reviewer()
@@ -159,6 +163,9 @@ def test_a_restored_old_backup_is_refused_by_the_witness_and_alarms_the_justice_
     client.post(url, {"note": "已核实：误用前一日备份恢复，已改用最新备份重建"})
     refusal.refresh_from_db()
     assert refusal.acknowledged_by is not None and "最新备份" in refusal.note
+    # acknowledged while the log still diverges: the next refusal is a new alarm
+    _checkpoint_now()
+    assert WitnessRefusal.objects.filter(acknowledged_at__isnull=True).count() == 1
     # anyone else does not see the page, nor can acknowledge
     officer = user_with_role(Role.CASE_OFFICER, AgencyFactory())
     other = Client()
@@ -235,3 +242,46 @@ def test_a_receipt_without_the_witness_signature_does_not_check_out(db, witness,
     receipt = log.receipt(entry, log.latest_checkpoint())
     check = log.check_receipt(receipt)
     assert not check.ok and "没有足够的见证签名" in check.steps[-1].detail
+
+
+def test_the_justice_bureaus_log_page_reads_a_fixed_number_of_queries(db, witness):
+    """However many refusals there are, the page costs the same queries."""
+    from django.utils import timezone
+
+    reviewer = _justice_reviewer()
+    client = Client()
+    client.force_login(reviewer)
+
+    def add(n):
+        for i in range(n):
+            WitnessRefusal.objects.create(
+                witness=WITNESS.name,
+                size=i,
+                root_hash="00" * 32,
+                status=409,
+                reason="测试拒签",
+                refused_at=timezone.now(),
+                acknowledged_by=reviewer,
+                acknowledged_at=timezone.now(),
+                note="已核实并处理完毕",
+            )
+        WitnessRefusal.objects.create(
+            witness=WITNESS.name,
+            size=n,
+            root_hash="00" * 32,
+            status=422,
+            reason="未处理",
+            refused_at=timezone.now(),
+        )
+
+    from django.test.utils import CaptureQueriesContext
+
+    add(2)
+    client.get("/staff/audit/log/")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/staff/audit/log/").status_code == 200
+    add(25)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/staff/audit/log/").content.decode()
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert "市司法局" in page and WITNESS.name not in page.split("见证方公钥")[0]

@@ -378,9 +378,9 @@ def _refuse(
 ) -> None:
     now = timezone.now()
     LogWitness.objects.update_or_create(name=name, defaults={"error": reason, "error_at": now})
-    already = WitnessRefusal.objects.filter(
-        witness=name, size=checkpoint.size, status=status, acknowledged_at__isnull=True
-    ).exists()
+    # one alarm until the Justice Bureau has looked at it: the log goes on signing checkpoints
+    # the witness goes on refusing, and each would otherwise be a new alarm
+    already = WitnessRefusal.objects.filter(witness=name, acknowledged_at__isnull=True).exists()
     if not already:
         with transaction.atomic():
             refusal = WitnessRefusal.objects.create(
@@ -408,9 +408,13 @@ def submit(checkpoint: LogCheckpoint, config: WitnessConfig) -> bool:
     try:
         verifier = config.verifier()
     except (OSError, note.NoteError) as exc:
+        logger.error("witness %s: its key cannot be read: %s", config.label, exc)
         LogWitness.objects.update_or_create(
             name=config.label,
-            defaults={"error": f"见证方公钥不可用：{exc}", "error_at": timezone.now()},
+            defaults={
+                "error": "见证方公钥不可用：配置有误或公钥文件缺失",
+                "error_at": timezone.now(),
+            },
         )
         return False
     known = LogWitness.objects.filter(name=verifier.name).first()
@@ -429,9 +433,10 @@ def submit(checkpoint: LogCheckpoint, config: WitnessConfig) -> bool:
         try:
             status, ctype, body, reason = _post(config.url, _request_body(old, checkpoint))
         except (OSError, urllib.error.URLError) as exc:
+            logger.warning("witness %s unreachable: %s", config.label, exc)
             LogWitness.objects.update_or_create(
                 name=verifier.name,
-                defaults={"error": f"无法连接见证方：{exc}", "error_at": timezone.now()},
+                defaults={"error": "无法连接见证方，将自动重试", "error_at": timezone.now()},
             )
             return False
         text = body.decode("utf-8", "replace")
@@ -715,7 +720,8 @@ def check_receipt(data: Any) -> ReceiptCheck:
     try:
         signed, cp = note.open_checkpoint(str(data.get("checkpoint", "")), log_verifiers())
     except note.NoteError as exc:
-        steps.append(Step(False, "核对检查点签名", f"检查点签名无效：{exc}"))
+        logger.info("receipt checkpoint rejected: %s", exc)
+        steps.append(Step(False, "核对检查点签名", "检查点不是本日志的密钥所签，或签名已被改动"))
         return done(index=index, leaf_hash=leaf.hex())
     if cp.origin != settings.LOG_ORIGIN or cp.size != size:
         steps.append(Step(False, "核对检查点签名", "检查点不属于本日志，或与证明的规模不符"))
@@ -734,11 +740,18 @@ def check_receipt(data: Any) -> ReceiptCheck:
             steps.append(Step(False, "核对见证签名", "该检查点没有足够的见证签名"))
             return done(index=index, leaf_hash=leaf.hex(), checkpoint_size=size)
         names = "、".join(label for label, _ in cosigned)
-        steps.append(Step(True, "核对见证签名", f"已由 {names} 见证"))
+        steps.append(Step(True, "核对见证签名", f"已由{names}见证"))
     try:
         merkle.verify_inclusion(h, index, size, leaf, path, cp.root_hash)
     except ProofError as exc:
-        steps.append(Step(False, "核对包含证明", f"包含证明不成立：{exc}"))
+        logger.info("receipt inclusion proof rejected: %s", exc)
+        steps.append(
+            Step(
+                False,
+                "核对包含证明",
+                "包含证明不成立：由叶哈希沿证明路径算出的根哈希与检查点不符，回执被改动过",
+            )
+        )
         return done(index=index, leaf_hash=leaf.hex(), checkpoint_size=size)
     steps.append(Step(True, "核对包含证明", f"由 {len(path)} 个哈希自叶算至检查点的根哈希"))
     latest = published_checkpoint()
@@ -751,7 +764,8 @@ def check_receipt(data: Any) -> ReceiptCheck:
                 h, size, latest.size, cp.root_hash, bytes.fromhex(latest.root_hash), proof_now
             )
         except ProofError as exc:
-            failed = f"今天的日志不是回执所见日志的延续：{exc}"
+            logger.error("the log does not extend a receipt's checkpoint: %s", exc)
+            failed = "今天的日志不是回执所见日志的延续：日志在回执签发之后被改写"
     elif latest is not None and latest.size == size and latest.root_hash != cp.root_hash.hex():
         failed = "同一规模的检查点根哈希不同：日志被分叉"
     elif latest is not None and latest.size < size:

@@ -6,6 +6,7 @@ and their refusals (alarms)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -33,6 +34,15 @@ def _witness_rows() -> list[dict]:
         except Exception:
             vkey, name = "", config.label
         rows.append({"label": config.label, "vkey": vkey, "state": known.get(name)})
+    return rows
+
+
+def _labelled(refusals: Any) -> list:
+    """Refusals with the witness's name as people know it (市司法局), not its key name."""
+    labels = {verifier.name: label for label, verifier in log.witness_verifiers()}
+    rows = list(refusals)
+    for r in rows:
+        r.label = labels.get(r.witness, r.witness)
     return rows
 
 
@@ -132,8 +142,8 @@ def status(request: HttpRequest) -> HttpResponse:
             "checkpoint": log.latest_checkpoint(),
             "witnessed": log.latest_checkpoint(witnessed=True),
             "witnesses": _witness_rows(),
-            "open": list(refusals.filter(acknowledged_at__isnull=True)[:100]),
-            "closed": list(refusals.filter(acknowledged_at__isnull=False)[:30]),
+            "open": _labelled(refusals.filter(acknowledged_at__isnull=True)[:100]),
+            "closed": _labelled(refusals.filter(acknowledged_at__isnull=False)[:30]),
             "quorum": settings.LOG_WITNESS_QUORUM,
         },
     )

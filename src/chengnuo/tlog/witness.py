@@ -141,14 +141,16 @@ class Witness:
             signed = note.parse_note(note_bytes)
             checkpoint = note.parse_checkpoint(signed.text)
         except (note.NoteError, ValueError) as exc:
-            return Answer.refuse(400, f"检查点格式不正确：{exc}")
+            logger.info("malformed checkpoint: %s", exc)
+            return Answer.refuse(400, "检查点格式不正确：不是带签名的检查点")
         log = self.logs.get(checkpoint.origin)
         if log is None:
             return Answer.refuse(404, f"本见证方不见证日志 {checkpoint.origin}")
         try:
             kinds = {v.kind for v in note.verified_by(signed, list(log.verifiers))}
         except note.NoteError as exc:
-            return Answer.refuse(403, f"检查点的日志签名无效：{exc}")
+            logger.warning("bad log signature: %s", exc)
+            return Answer.refuse(403, "检查点的日志签名无效：签名与日志的公钥不符")
         if kinds != log.kinds:
             missing = "、".join(sorted(log.kinds - kinds))
             return Answer.refuse(403, f"检查点缺少日志的签名（{missing}）")
@@ -177,12 +179,16 @@ class Witness:
                     proof,
                 )
             except merkle.ProofError as exc:
+                logger.warning("refused %s at %s: %s", checkpoint.origin, checkpoint.size, exc)
                 if old == checkpoint.size:
                     return Answer.refuse(
-                        409,
-                        f"同一规模 {old} 的检查点根哈希与已见证的不同：日志被分叉（{exc}）",
+                        409, f"同一规模 {old} 的检查点根哈希与已见证的不同：日志被分叉"
                     )
-                return Answer.refuse(422, f"一致性证明不成立，该检查点不是已见证日志的延续：{exc}")
+                return Answer.refuse(
+                    422,
+                    f"一致性证明不成立：规模 {checkpoint.size} 的检查点不是已见证的规模 {old} "
+                    "的日志的延续，日志被改写或分叉",
+                )
             timestamp = max(int(time.time()), int(held.get("cosigned_at", 0)) if held else 0)
             signature = note.Signature(
                 self.signer.name,
