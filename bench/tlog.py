@@ -217,24 +217,15 @@ def free_port() -> int:
 
 
 def bench_env(tmp: Path, database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
+    """bench/case_submit.py's environment (the platform on `database_url`, quiet, no rate
+    limits), without its bench endpoints and with the witness set per stage."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from case_submit import bench_env as platform_env
+
+    env = platform_env(tmp, database_url)
+    env.pop("CHENGNUO_BENCH_ENDPOINTS", None)
     for key in ("CHENGNUO_LOG_WITNESSES", "CHENGNUO_SANDBOX_URL"):
         env.pop(key, None)  # set per stage, to this run's witness only
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "CHENGNUO_STATIC_ROOT": str(tmp / "static"),
-            "CHENGNUO_MEDIA_ROOT": str(tmp / "media"),
-            "CHENGNUO_ENV": "development",
-            "CHENGNUO_DEBUG": "false",
-            "CHENGNUO_LOG_LEVEL": "ERROR",
-            # not what is measured
-            "CHENGNUO_RATE_LIMITS": "off",
-            "DJANGO_SETTINGS_MODULE": "chengnuo.config.settings",
-            "PYTHONPATH": str(ROOT / "src"),
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-    )
     return env
 
 
