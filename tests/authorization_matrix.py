@@ -481,8 +481,59 @@ def build_scenario() -> Scenario:
         alert=alert,
         guide_version=guide_version,
         source=source,
-        extra=_log_scenario(),
+        extra={**_supervision_scenario(users, agency, matter), **_log_scenario()},
     )
+
+
+def _supervision_scenario(users: dict[str, Any], agency: Any, matter: Any) -> dict[str, Any]:
+    """A published inspection item of A, a plan with a completed draw (the approved case's
+    subject drawn, inspector@A among its two inspectors), a photo and a parity report."""
+    from chengnuo.accounts.models import User
+    from chengnuo.supervision import parity_report
+    from chengnuo.supervision import services as sup
+    from chengnuo.supervision.models import TaskPhoto
+
+    from .cases_helpers import PNG
+
+    admin = users[ADMIN_A]
+    item = sup.item_save(
+        actor=admin, agency=agency, code="YZ-CC-1", name="最低生活保障待遇领取情况检查",
+        kind="general", legal_basis="《社会救助暂行办法》第十一条",
+        content="核对享受待遇的条件是否持续符合", matter_ids=[matter.pk], method="on_site",
+        frequency="yearly", ratio_by_class={"A": 100, "B": 100, "C": 100, "D": 100},
+    )  # fmt: skip
+    sup.item_publish(actor=admin, item=item)
+    for user in (users[INSPECTOR_A], User.objects.get(username="mx-inspector-a2")):
+        sup.inspector_save(
+            actor=admin, agency=agency, user=user, qualification="皖YZ0001", region="yingzhou"
+        )
+    today = timezone.localdate()
+    plan = sup.plan_create(
+        actor=admin, lead_agency=agency, title="颍州区最低生活保障年度抽查",
+        period_kind="yearly", period_start=today.replace(month=1, day=1),
+        period_end=today.replace(month=12, day=31), item_ids=[item.pk],
+    )  # fmt: skip
+    draw = sup.draw_open(actor=admin, plan=plan)
+    sup.seed_commit(actor=users[REVIEWER_A], draw=draw)
+    draw = sup.draw_run(actor=admin, draw=draw)
+    task = draw.tasks.get()
+    assert task.inspectors.filter(user=users[INSPECTOR_A]).exists()
+    photo = TaskPhoto.objects.create(
+        task=task, file=ContentFile(PNG, name="photo.png"), original_name="现场.png",
+        size=len(PNG), content_type="image/png", digest="0" * 64, uploaded_by=users[INSPECTOR_A],
+    )  # fmt: skip
+    report = parity_report.report_create(
+        actor=admin, agency=agency, quarter=parity_report.quarter_of(today)
+    )
+    return {
+        "sup_item": item,
+        "sup_plan": plan,
+        "sup_draw": draw,
+        "sup_task": task,
+        "sup_photo": photo,
+        "sup_report": report,
+        "sup_pool_key": draw.strata[0]["key"],
+    }
 
 
 def _log_scenario() -> dict[str, Any]:
@@ -1630,7 +1681,162 @@ OPERATIONS: list[Entry] = [
     ),
 ]
 
-ENTRIES: list[Entry] = [*PAGES, *OPERATIONS]
+# routine supervision (R-4.3, R-4.4, R-5.3): public pages and API; staff pages of A's plan
+SUPERVISION_READERS_A = (ADMIN_A, AUDITOR_A, INSPECTOR_A, REVIEWER_A, SYSADMIN)
+SUPERVISION_READERS = (
+    ADMIN_A, ADMIN_B, AUDITOR_A, AUDITOR_B, INSPECTOR_A, INSPECTOR_B, REVIEWER_A, REVIEWER_B,
+    SYSADMIN,
+)  # fmt: skip
+
+
+def _sup(key: str) -> Kwargs:
+    return lambda s: {"pk": s.extra[key].pk}
+
+
+def _sup_draw(s: Scenario) -> dict[str, Any]:
+    return {"draw": s.extra["sup_draw"].pk}
+
+
+SUPERVISION: list[Entry] = [
+    page("supervision_public:public_index", GET, public()),
+    page("supervision_public:public_items", GET, public()),
+    page("supervision_public:public_draws", GET, public()),
+    page("supervision_public:public_draw", GET, public(), kwargs=_sup("sup_draw")),
+    page("supervision_public:public_results", GET, public()),
+    op("GET", "/supervision/draws", public()),
+    op(
+        "GET",
+        "/supervision/draws/{draw_id}",
+        public(),
+        kwargs=lambda s: {"draw_id": s.extra["sup_draw"].pk},
+    ),
+    op(
+        "GET",
+        "/supervision/draws/{draw_id}/pools/{key}.txt",
+        public(),
+        kwargs=lambda s: {"draw_id": s.extra["sup_draw"].pk, "key": s.extra["sup_pool_key"]},
+    ),
+    page(
+        "supervision:plans",
+        GET,
+        expect(403, grant(200, SUPERVISION_READERS)),
+        why="readable_agency_ids: admins, auditors, inspectors, the Justice Bureau",
+    ),
+    page("supervision:plan_new", GET, expect(403, grant(200, ADMIN_A, ADMIN_B))),
+    page(
+        "supervision:plan_new",
+        POST,
+        expect(403, grant(ALLOWED, ADMIN_A, ADMIN_B)),
+        data=lambda s: {"lead": s.agency.pk, "title": "矩阵计划", "start": "2026-01-01"},
+        why="the lead is one of the admin's own agencies (B's admin: the form again, 400)",
+    ),
+    page(
+        "supervision:plan",
+        GET,
+        expect(404, grant(200, SUPERVISION_READERS_A)),
+        kwargs=_sup("sup_plan"),
+        why="reads_plan: readers of the lead or a member agency",
+    ),
+    *[
+        page(
+            f"supervision:{name}",
+            POST,
+            expect(404, grant(403, SUPERVISION_READERS_A), grant(ALLOWED, who)),
+            kwargs=_sup("sup_plan"),
+            data=data,
+            why=why,
+        )
+        for name, who, data, why in (
+            ("draw_open", ADMIN_A, lambda s: {}, "the lead agency's admin (a second: 409)"),
+            ("draw_commit", REVIEWER_A, _sup_draw, "commits_for_justice: the bureau over A"),
+            ("draw_run", ADMIN_A, _sup_draw, "the lead agency's admin (done: 409)"),
+            (
+                "draw_redo",
+                ADMIN_A,
+                lambda s: {**_sup_draw(s), "reason": ""},
+                "the lead agency's admin (no reason: refused)",
+            ),
+        )
+    ],
+    page("supervision:items", GET, expect(403, grant(200, ADMIN_A, ADMIN_B))),
+    page("supervision:item_new", GET, expect(403, grant(200, ADMIN_A, ADMIN_B))),
+    page(
+        "supervision:item_new",
+        POST,
+        expect(403, grant(ALLOWED, ADMIN_A, ADMIN_B)),
+        data=lambda s: {"agency": s.agency.pk, "code": "", "name": ""},
+        why="an admin, for one of their own agencies (B naming A: the form again, 400)",
+    ),
+    page(
+        "supervision:item_edit",
+        GET,
+        expect(403, grant(200, ADMIN_A), grant(404, ADMIN_B)),
+        kwargs=_sup("sup_item"),
+        why="an admin of the item's agency; another agency's admin: 404",
+    ),
+    page(
+        "supervision:item_edit",
+        POST,
+        expect(403, grant(ALLOWED, ADMIN_A), grant(404, ADMIN_B)),
+        kwargs=_sup("sup_item"),
+        data=lambda s: {"agency": s.agency.pk, "name": ""},
+    ),
+    page(
+        "supervision:item_publish",
+        POST,
+        expect(404, grant(403, SUPERVISION_READERS_A), grant(ALLOWED, ADMIN_A)),
+        kwargs=_sup("sup_item"),
+        data=lambda s: {},
+        why="readers of the agency see it; only its admin publishes",
+    ),
+    page("supervision:tasks", GET, signed_in(200), why="the tasks the actor was drawn for"),
+    page(
+        "supervision:task",
+        GET,
+        expect(404, grant(200, SUPERVISION_READERS_A)),
+        kwargs=_sup("sup_task"),
+        why="task_for: its drawn inspectors, readers of the plan",
+    ),
+    page(
+        "supervision:task",
+        POST,
+        expect(404, grant(403, SUPERVISION_READERS_A), grant(ALLOWED, INSPECTOR_A)),
+        kwargs=_sup("sup_task"),
+        data=lambda s: {"outcome": "", "findings": ""},
+        why="assert_inspector: only a drawn inspector records the result",
+    ),
+    page(
+        "supervision:task_publish",
+        POST,
+        expect(404, grant(403, SUPERVISION_READERS_A), grant(ALLOWED, ADMIN_A)),
+        kwargs=_sup("sup_task"),
+        data=lambda s: {},
+        why="the lead agency's admin publishes",
+    ),
+    page(
+        "supervision:task_photo",
+        GET,
+        expect(404, grant(200, SUPERVISION_READERS_A)),
+        kwargs=lambda s: {"pk": s.extra["sup_task"].pk, "photo": s.extra["sup_photo"].pk},
+    ),
+    page("supervision:key_list", GET, expect(403, grant(200, SUPERVISION_READERS))),
+    page("supervision:parity", GET, expect(403, grant(200, SUPERVISION_READERS))),
+    page(
+        "supervision:parity",
+        POST,
+        expect(403, grant(ALLOWED, ADMIN_A)),
+        data=lambda s: {"agency": s.agency.pk, "quarter": "2026Q1"},
+        why="an admin of the agency named; B's admin naming A: 403",
+    ),
+    page(
+        "supervision:parity_report",
+        GET,
+        expect(404, grant(200, SUPERVISION_READERS_A)),
+        kwargs=_sup("sup_report"),
+    ),
+]
+
+ENTRIES: list[Entry] = [*PAGES, *OPERATIONS, *SUPERVISION]
 
 # Routes of the URL conf that are not the platform's pages: no entry, for the reason given.
 NOT_IN_MATRIX: dict[str, str] = {

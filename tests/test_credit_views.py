@@ -430,7 +430,8 @@ def test_demo_credit_loads_twice_without_change(monkeypatch):
     call_command("load_demo", verbosity=0)
     assert _credit_state() == state
     assert AuditEvent.objects.count() == audit_count
-    assert state[0] == 8  # five credit subjects and three of the verification demo
+    # five credit subjects, three of the verification demo, 160 firms of the supervision demo
+    assert state[0] == 168
     assert CreditPlatform.objects.get().active is False
     assert RepairApplication.objects.filter(status=RepairStatus.SUBMITTED).count() == 1
     assert CreditRecord.objects.filter(status=RecordStatus.UNDER_OBJECTION).count() == 1

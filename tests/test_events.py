@@ -86,6 +86,7 @@ def test_every_reaction_of_the_platform_is_named_and_registered_once():
         ("case.submitted", "verification.draw_before", events.IN_TRANSACTION),
         ("case.approving", "verification.guard", events.IN_TRANSACTION),
         ("case.approved", "verification.draw_after", events.IN_TRANSACTION),
+        ("case.approved", "supervision.directory", events.IN_TRANSACTION),
         ("case.closed", "verification.withdraw_case_tasks", events.IN_TRANSACTION),
         (
             "commitment.withdrawn",

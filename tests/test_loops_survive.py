@@ -9,6 +9,7 @@ from django.core.management import call_command
 from chengnuo.core import schedule
 from chengnuo.core.management.commands import run_reactions, run_scheduler
 from chengnuo.credit.management.commands import deliver_pushes
+from chengnuo.supervision.management.commands import deliver_results
 from chengnuo.verification.management.commands import run_online_checks
 
 
@@ -41,6 +42,7 @@ def two_passes(monkeypatch):
         (run_online_checks, "Command._round", "run_online_checks", ["--loop", "--interval", "1"]),
         (deliver_pushes, "Command._round", "deliver_pushes", ["--loop", "1"]),
         (run_reactions, "run_due", "run_reactions", ["--loop", "1"]),
+        (deliver_results, "deliver_due", "deliver_results", ["--loop", "1"]),
         (run_scheduler, None, "run_scheduler", ["--interval", "1"]),
     ],
 )
@@ -51,8 +53,8 @@ def test_a_loop_goes_on_after_a_failed_pass(
     monkeypatch.setattr(module.time, "sleep", sleep)
     if module is run_scheduler:
         monkeypatch.setattr(schedule, "run_due", flaky)
-    elif target == "run_due":
-        monkeypatch.setattr(module, "run_due", flaky)
+    elif target in ("run_due", "deliver_due"):
+        monkeypatch.setattr(module, target, flaky)
     else:
         monkeypatch.setattr(module.Command, "_round", lambda self, limit: flaky())
     with pytest.raises(Stop):

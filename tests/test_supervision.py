@@ -29,6 +29,7 @@ PROGRAMS = (
     "web",
     "worker",
     "pushes",
+    "results",
     "checks",
     "reactions",
     "scheduler",

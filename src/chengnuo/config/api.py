@@ -212,6 +212,12 @@ def _register_routers() -> None:
     api.add_router("/credit", credit_router)
     api.add_router("/cases", cases_router)
     api.add_router("/log", log_router)
+    from django.apps import apps
+
+    if apps.is_installed("chengnuo.supervision"):
+        from chengnuo.supervision.api import router as supervision_router
+
+        api.add_router("/supervision", supervision_router)
 
 
 def _register_bench_endpoints() -> None:

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "chengnuo.documents",
     "chengnuo.cases",
     "chengnuo.verification",
+    "chengnuo.supervision",
     "chengnuo.portal",
 ]
 if not PRODUCTION:
@@ -381,6 +382,8 @@ if PRODUCTION and not os.environ.get("CHENGNUO_LOOKUP_KEY"):
 # REVEAL_BURST_MINUTES) raises an alert for the agency admin and the auditors.
 LOOKUP_CONTEXT_MINUTES = int(os.environ.get("CHENGNUO_LOOKUP_CONTEXT_MINUTES", "240"))
 REVEAL_LIMIT_PER_HOUR = int(os.environ.get("CHENGNUO_REVEAL_LIMIT_PER_HOUR", "20"))
+# routine-inspection results are public within this many working days of the inspection
+SUPERVISION_PUBLICATION_DAYS = int(os.environ.get("CHENGNUO_SUPERVISION_PUBLICATION_DAYS", "20"))
 REVEAL_BURST = int(os.environ.get("CHENGNUO_REVEAL_BURST", "5"))
 REVEAL_BURST_MINUTES = int(os.environ.get("CHENGNUO_REVEAL_BURST_MINUTES", "10"))
 

@@ -31,6 +31,16 @@ urlpatterns = [
 # events through core.events; nothing imports it)
 if apps.is_installed("chengnuo.verification"):
     urlpatterns.append(path("verification/", include("chengnuo.verification.urls")))
+if apps.is_installed("chengnuo.supervision"):
+    from chengnuo.supervision import views as supervision_views
+
+    urlpatterns += [
+        path("staff/supervision/", include("chengnuo.supervision.views")),
+        path(
+            "supervision/",
+            include((supervision_views.public_urlpatterns, "supervision_public")),
+        ),
+    ]
 urlpatterns.append(path("", include("chengnuo.portal.urls")))
 
 

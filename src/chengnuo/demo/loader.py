@@ -158,6 +158,14 @@ def load(stdout=None) -> dict[str, int]:
     plan_counts = load_plans(stdout=stdout)
     case_counts = load_cases(stdout=stdout)
     verification_counts = load_verification(stdout=stdout)
+    supervision_counts: dict[str, int] = {}
+    from django.apps import apps
+
+    if apps.is_installed("chengnuo.supervision"):
+        from .supervision_data import load_supervision
+
+        say("loading routine supervision (double-random inspections) …")
+        supervision_counts = load_supervision(stdout=stdout)
     # the follow-up work of what was loaded (archived PDFs, kept commitments in credit) is done
     # before the demo is shown, not left to the worker
     run_due(limit=10_000)
@@ -168,6 +176,7 @@ def load(stdout=None) -> dict[str, int]:
         **plan_counts,
         **case_counts,
         **verification_counts,
+        **supervision_counts,
         "template_versions": published,
         "guide_versions": guide_versions,
         "agencies": Agency.objects.count(),

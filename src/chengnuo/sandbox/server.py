@@ -6,6 +6,9 @@ HMAC-SM3 (key: the shared secret) over ``"{timestamp}\\n{idempotency_key}\\n" + 
 the idempotency key and body are empty for GET requests.
 
     POST /api/credit/records                                  push a record (Idempotency-Key)
+    POST /api/supervision/results                             the 互联网+监管 platform: an
+         inspection result (Idempotency-Key; stored once per key)
+    GET  /api/supervision/results                             what was received (for tests)
     GET  /api/credit/records                                  what was received (for tests)
     GET  /api/credit/subjects/<id_type>/<id_number>/records   a subject's dishonesty records
     GET  /api/share/<source>/<id_type>/<id_number>            the data-sharing platform (R-4.5):
@@ -65,6 +68,9 @@ class SandboxServer(ThreadingHTTPServer):
         self.app_key = app_key or os.environ.get("CHENGNUO_SANDBOX_APP_KEY") or DEFAULT_APP_KEY
         self.secret = secret or os.environ.get("CHENGNUO_SANDBOX_SECRET") or DEFAULT_SECRET
         self.records: dict[str, dict[str, Any]] = {}
+        self.results: dict[str, dict[str, Any]] = {}
+        # fault injection: answer the next N result pushes with 503 (an outage of the platform)
+        self.results_down = 0
         self.lock = threading.Lock()
         # fault injection (tests): sources answering 503, sources answering only after a delay
         self.down_sources: set[str] = set()
@@ -176,6 +182,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == "/healthz":
             self._json(HTTPStatus.OK, {"status": "ok", "platform": "信用阜阳（沙箱）"})
+        elif path.rstrip("/") == "/api/supervision/results":
+            with self.server.lock:
+                results = list(self.server.results.values())
+            self._json(HTTPStatus.OK, {"count": len(results), "results": results})
         elif path.rstrip("/") == "/api/credit/records":
             records = self.server.received()
             self._json(HTTPStatus.OK, {"count": len(records), "records": records})
@@ -217,9 +227,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
         body = self._read_body()
         if body is None:
             return
-        if path.rstrip("/") != "/api/credit/records":
+        if path.rstrip("/") not in ("/api/credit/records", "/api/supervision/results"):
             self._error(HTTPStatus.NOT_FOUND, "not_found", "接口不存在")
             return
+        results = path.rstrip("/") == "/api/supervision/results"
         key = self.headers.get("Idempotency-Key", "").strip()
         if not key or len(key) > 128:
             self._error(HTTPStatus.BAD_REQUEST, "missing_idempotency_key", "缺少Idempotency-Key")
@@ -234,13 +245,25 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if not isinstance(payload, dict):
             self._error(HTTPStatus.BAD_REQUEST, "bad_json", "请求体应为JSON对象")
             return
+        if results:
+            with self.server.lock:
+                if self.server.results_down > 0:
+                    self.server.results_down -= 1
+                    down = True
+                else:
+                    down = False
+            if down:
+                self._error(HTTPStatus.SERVICE_UNAVAILABLE, "unavailable", "平台暂时不可用")
+                return
+        store = self.server.results if results else self.server.records
+        prefix = "HLWJG" if results else "XYFY-R"
         with self.server.lock:
-            if key in self.server.records:
-                receipt = self.server.records[key]["receipt"]
+            if key in store:
+                receipt = store[key]["receipt"]
                 duplicate = True
             else:
-                receipt = f"XYFY-R-{len(self.server.records) + 1:06d}"
-                self.server.records[key] = {
+                receipt = f"{prefix}-{len(store) + 1:06d}"
+                store[key] = {
                     "idempotency_key": key,
                     "receipt": receipt,
                     "received_at": datetime.now(UTC).isoformat(timespec="seconds"),

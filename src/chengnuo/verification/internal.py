@@ -350,3 +350,30 @@ def _announce_if_all_consistent(task: VerificationTask) -> None:
         summary=f"告知承诺办理“{c.case.matter.name}”，承诺“{c.item.name}”经核查属实。",
         decided_on=timezone.localdate().isoformat(),
     )
+
+
+def untrue_from_supervision(*, commitment: Any, note: str, actor: Actor = None) -> VerificationTask:
+    """R-4.8: a commitment found untrue in routine supervision (双随机抽查) is handled like one
+    found untrue in verification: an on-site task of the commitment, concluded "untrue", which
+    the agency's officer then handles (terminate, rectify, revoke …) and credit records."""
+    assert_in_transaction("untrue_from_supervision")
+    task = VerificationTask.objects.create(
+        commitment=commitment,
+        agency_id=commitment.case.agency_id,
+        method=VerificationMethod.ON_SITE,
+        timing=Timing.AFTER_DECISION,
+        risk_level=commitment.case.risk_level,
+        due_date=timezone.localdate(),
+        standard="双随机、一公开抽查",
+        status=TaskStatus.IN_PROGRESS,
+    )
+    spine.record(
+        actor,
+        Event.TASK_CREATED,
+        task,
+        None,
+        {"task": task.pk, "method": task.method, "source": "supervision"},
+        message=f"{commitment.item.name}：双随机抽查发现承诺不实，转入失实承诺处置",
+        item_code=commitment.item.code,
+    )
+    return task_conclude(task=task, outcome=Outcome.INCONSISTENT, note=note, actor=actor)

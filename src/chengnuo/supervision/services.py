@@ -1,0 +1,1003 @@
+"""Every write of routine supervision (R-4.3, R-4.4, R-5.3): one transaction, one event each.
+
+A draw goes: `draw_open` (the lead agency's share of the seed is committed: its SM3 is
+public, the share kept encrypted) → `seed_commit` (the Justice Bureau's share, the same way)
+→ `draw_run` (the pools freeze with their digests, both shares are revealed and checked against
+their commitments, the seed is their combination, subjects are selected per stratum and
+inspectors per task with recusal and workload spread, tasks are created). Nothing of a draw is
+ever overwritten: `redraw` keeps the old draw (superseded, its tasks cancelled) and opens a new
+one naming it and the reason."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+import zlib
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import Exists, Max, Min, OuterRef
+from django.utils import timezone
+
+from chengnuo.accounts.actors import person_of
+from chengnuo.agencies.models import Agency
+from chengnuo.core import crypto, spine
+from chengnuo.core.actors import Actor
+from chengnuo.core.calendar import add_working_days
+from chengnuo.core.digest import sm3_hex
+from chengnuo.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from chengnuo.core.rules import FieldError, raise_field_errors
+from chengnuo.core.timefmt import local
+from chengnuo.core.uploads import IMAGE_TYPE_MESSAGE, IMAGE_TYPES, check_upload
+
+from . import draw as algorithm
+from . import policies, rules
+from .constants import (
+    DEFAULT_PUBLICATION_DAYS,
+    LEAD_INSPECTORS,
+    MEMBER_INSPECTORS,
+    DrawStatus,
+    Event,
+    ItemKind,
+    Outcome,
+    Party,
+    PeriodKind,
+    PlanStatus,
+    Recusal,
+    Route,
+    Stratify,
+    TaskStatus,
+)
+from .models import (
+    Draw,
+    InspectionItem,
+    InspectionTask,
+    InspectorEntry,
+    Plan,
+    PoolSnapshot,
+    RecusalDeclaration,
+    SeedShare,
+    SubjectEntry,
+    TaskPhoto,
+)
+
+FINDINGS_MAX_CHARS = 4000
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+PHOTO_MAX_FILES = 9
+TASK_DAYS = 30  # working days an inspection task has
+
+
+def new_ref(prefix: str) -> str:
+    """An opaque public reference: random, never derived from personal data."""
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+def publication_days() -> int:
+    return int(getattr(settings, "SUPERVISION_PUBLICATION_DAYS", DEFAULT_PUBLICATION_DAYS))
+
+
+def _require_admin(actor: Actor, agency_id: int | None, what: str) -> None:
+    if policies.manages(actor, agency_id):
+        return
+    if agency_id is not None and policies.reads_agency(actor, agency_id):
+        raise PermissionDenied(f"只有本机关的部门管理员可以{what}")
+    raise NotFound()
+
+
+def _text(value: Any, field: str, label: str, limit: int = 2000) -> tuple[str, FieldError | None]:
+    from chengnuo.documents.element_rules import placeholder_problem
+
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        return "", FieldError(field, "required", f"请填写{label}")
+    if len(text) > limit:
+        return "", FieldError(field, "too_long", f"{label}不得超过{limit}字")
+    problem = placeholder_problem(field, label, text)
+    if problem is not None:
+        return "", FieldError(field, "placeholder", problem.message)
+    return text, None
+
+
+# --- the inspection item list (抽查事项清单) ------------------------------------------------
+
+
+def item_save(
+    *,
+    actor: Actor,
+    agency: Agency,
+    code: str,
+    name: str,
+    kind: str,
+    legal_basis: str,
+    content: str,
+    matter_ids: list[int],
+    method: str,
+    frequency: str,
+    ratio_by_class: Any,
+) -> InspectionItem:
+    """Create or change an entry of the agency's inspection item list (R-4.3)."""
+    from chengnuo.catalog.models import Matter
+
+    from .constants import Frequency, Method
+
+    _require_admin(actor, agency.pk, "编制抽查事项清单")
+    errors: list[FieldError] = []
+    code = (code or "").strip() if isinstance(code, str) else ""
+    if not code or len(code) > 40:
+        errors.append(FieldError("code", "required", "请填写事项编码（不超过40个字符）"))
+    values: dict[str, str] = {}
+    for field, label, raw, limit in (
+        ("name", "抽查事项名称", name, 200),
+        ("legal_basis", "检查依据", legal_basis, 2000),
+        ("content", "检查内容", content, 2000),
+    ):
+        values[field], error = _text(raw, field, label, limit)
+        if error:
+            errors.append(error)
+    if kind not in ItemKind.values:
+        errors.append(
+            FieldError("kind", "invalid_item", "事项类别只能是一般检查事项或重点检查事项")
+        )
+    if method not in Method.values:
+        errors.append(FieldError("method", "invalid_item", "请选择检查方式"))
+    if frequency not in Frequency.values:
+        errors.append(FieldError("frequency", "invalid_item", "请选择检查频次"))
+    matters = list(Matter.objects.filter(pk__in=matter_ids or [], agency=agency))
+    if not matters or len(matters) != len(set(matter_ids or [])):
+        errors.append(
+            FieldError("matters", "invalid_item", "请选择本机关办理的事项作为检查对象范围")
+        )
+    ratios, ratio_errors = rules.clean_ratios(kind, ratio_by_class)
+    errors += ratio_errors
+    raise_field_errors(errors)
+    with transaction.atomic():
+        item = InspectionItem.objects.select_for_update().filter(code=code).first()
+        before = None
+        if item is not None:
+            if item.agency_id != agency.pk:
+                raise Conflict("invalid_item", f"事项编码{code}已被其他机关使用")
+            before = {"name": item.name, "ratio_by_class": item.ratio_by_class}
+        else:
+            item = InspectionItem(agency=agency, code=code)
+        item.name = values["name"]
+        item.kind = kind
+        item.legal_basis = values["legal_basis"]
+        item.content = values["content"]
+        item.method = method
+        item.frequency = frequency
+        item.ratio_by_class = ratios
+        item.full_clean()
+        item.save()
+        item.matters.set(matters)
+        spine.record(
+            actor,
+            Event.ITEM_SAVED,
+            item,
+            before,
+            {"code": code, "name": item.name, "kind": kind, "ratio_by_class": ratios},
+            message=f"保存抽查事项：{item.name}",
+        )
+    return item
+
+
+def item_publish(*, actor: Actor, item: InspectionItem) -> InspectionItem:
+    """Publish the entry on the portal (抽查事项清单向社会公布)."""
+    _require_admin(actor, item.agency_id, "公布抽查事项清单")
+    with transaction.atomic():
+        item = InspectionItem.objects.select_for_update().get(pk=item.pk)
+        if item.published:
+            return item
+        item.published = True
+        item.published_at = timezone.now()
+        item.save(update_fields=["published", "published_at"])
+        spine.record(
+            actor,
+            Event.ITEM_PUBLISHED,
+            item,
+            {"published": False},
+            {"published": True},
+            message=f"公布抽查事项：{item.name}",
+            visibility="public",
+        )
+    return item
+
+
+# --- the directories (名录库) ---------------------------------------------------------------
+
+
+def entry_from_case(*, case: Any, actor: Actor = None) -> SubjectEntry | None:
+    """The holder of an approved case enters the directory of subjects for its matter, with the
+    route it took (R-4.3: both routes stay under routine supervision). In the approving
+    case's transaction ("case.approved")."""
+    committed = case.commitments.filter(status="signed").exists()
+    route = Route.COMMITMENT if committed else Route.PROOF
+    credit_class = case.risk_level if case.risk_level in rules.CLASSES else "A"
+    entry = SubjectEntry.objects.filter(
+        subject_id=case.subject_id, matter_id=case.matter_id
+    ).first()
+    if entry is not None:
+        changed = {"case": case.pk, "route": route, "credit_class": credit_class, "active": True}
+        SubjectEntry.objects.filter(pk=entry.pk).update(
+            case=case, route=route, credit_class=credit_class, active=True
+        )
+        spine.record(
+            actor, Event.SUBJECT_LISTED, entry, None, changed, agency=case.agency, about=case
+        )
+        return entry
+    entry = SubjectEntry.objects.create(
+        ref=new_ref("DX"),
+        subject_id=case.subject_id,
+        matter_id=case.matter_id,
+        agency_id=case.agency_id,
+        case=case,
+        route=route,
+        region=case.agency.region,
+        credit_class=credit_class,
+        since=timezone.localdate(),
+    )
+    spine.record(
+        actor,
+        Event.SUBJECT_LISTED,
+        entry,
+        None,
+        {"ref": entry.ref, "matter": case.matter.code, "route": route},
+        agency=case.agency,
+        about=case,
+        message=f"纳入检查对象名录库：{case.matter.name}（公开编号{entry.ref}）",
+    )
+    return entry
+
+
+def inspector_save(
+    *, actor: Actor, agency: Agency, user: Any, qualification: str, region: str, active: bool = True
+) -> InspectorEntry:
+    """Put a staff member into the directory of inspectors (执法检查人员名录库)."""
+    from chengnuo.agencies.constants import Region
+
+    _require_admin(actor, agency.pk, "维护执法检查人员名录库")
+    errors = []
+    qualification = qualification.strip() if isinstance(qualification, str) else ""
+    if not qualification:
+        errors.append(FieldError("qualification", "required", "请填写执法证号"))
+    if region not in Region.values:
+        errors.append(FieldError("region", "invalid_input", "请选择行政区划"))
+    if not user.memberships.filter(agency=agency).exists():
+        errors.append(FieldError("user", "invalid_input", "只能登记本机关的工作人员"))
+    raise_field_errors(errors)
+    with transaction.atomic():
+        entry, created = InspectorEntry.objects.select_for_update().get_or_create(
+            user=user,
+            agency=agency,
+            defaults={"ref": new_ref("RY"), "qualification": qualification, "region": region},
+        )
+        entry.qualification = qualification
+        entry.region = region
+        entry.active = active
+        entry.save(update_fields=["qualification", "region", "active"])
+        spine.record(
+            actor,
+            Event.INSPECTOR_SAVED,
+            entry,
+            None,
+            {"ref": entry.ref, "active": active, "created": created},
+            message=f"执法检查人员名录：{user}（{'在岗' if active else '不在岗'}）",
+        )
+    return entry
+
+
+def recusal_declare(
+    *, actor: Actor, inspector: InspectorEntry, subject: Any, relation: str, note: str = ""
+) -> RecusalDeclaration:
+    """An inspector's relation to a subject that excludes them from inspecting it (回避),
+    declared by the inspector or recorded by the agency admin."""
+    own = getattr(actor, "pk", None) == inspector.user_id
+    if not own:
+        _require_admin(actor, inspector.agency_id, "登记回避关系")
+    if relation not in Recusal.values or relation == Recusal.HANDLED_CASE:
+        raise DomainError(
+            "invalid_input",
+            "回避事由只能是本人申报的利害关系、同户家庭成员或曾在该单位任职",
+            field="relation",
+        )
+    with transaction.atomic():
+        row, _ = RecusalDeclaration.objects.get_or_create(
+            inspector=inspector, subject=subject, relation=relation, defaults={"note": note[:200]}
+        )
+        spine.record(
+            actor,
+            Event.RECUSAL_DECLARED,
+            row,
+            None,
+            {"inspector": inspector.ref, "relation": relation},
+            message=f"{inspector.user}申报回避：{Recusal(relation).label}",
+        )
+    return row
+
+
+# --- plans ----------------------------------------------------------------------------------
+
+
+def plan_create(
+    *,
+    actor: Actor,
+    lead_agency: Agency,
+    title: str,
+    period_kind: str,
+    period_start: date,
+    period_end: date,
+    item_ids: list[int],
+    member_agency_ids: list[int] | None = None,
+    stratify: str = Stratify.CREDIT_CLASS,
+    scope: Any = None,
+) -> Plan:
+    """An annual or quarterly plan of the lead agency; with member agencies and their items a
+    joint inspection (跨部门联合抽查). Its scope may narrow by region or industry, never by route
+    (R-4.4)."""
+    _require_admin(actor, lead_agency.pk, "制定抽查计划")
+    errors = list(rules.scope_errors(scope))
+    title_text, error = _text(title, "title", "计划名称", 200)
+    if error:
+        errors.append(error)
+    if period_kind not in PeriodKind.values:
+        errors.append(FieldError("period_kind", "invalid_period", "计划类型只能是年度或季度"))
+    if not isinstance(period_start, date) or not isinstance(period_end, date):
+        errors.append(FieldError("period_start", "invalid_period", "请填写计划期起止日期"))
+    elif period_end < period_start or (period_end - period_start).days > 366:
+        errors.append(
+            FieldError("period_end", "invalid_period", "计划期止应不早于计划期起，且不超过一年")
+        )
+    if stratify not in Stratify.values:
+        errors.append(FieldError("stratify", "invalid_plan", "请选择分层方式"))
+    members = list(Agency.objects.filter(pk__in=member_agency_ids or []).exclude(pk=lead_agency.pk))
+    if len(members) != len(set(member_agency_ids or []) - {lead_agency.pk}):
+        errors.append(FieldError("member_agencies", "invalid_plan", "参与机关不存在"))
+    agencies = {lead_agency.pk, *(m.pk for m in members)}
+    items = list(
+        InspectionItem.objects.filter(
+            pk__in=item_ids or [], published=True, active=True, agency_id__in=agencies
+        )
+    )
+    if not items or len(items) != len(set(item_ids or [])):
+        errors.append(
+            FieldError(
+                "items",
+                "invalid_plan",
+                "请选择牵头机关或参与机关已公布的抽查事项（未公布的事项不能抽查）",
+            )
+        )
+    elif members and not {i.agency_id for i in items} >= agencies:
+        errors.append(
+            FieldError("items", "invalid_plan", "联合抽查的每个参与机关都应有本机关的抽查事项")
+        )
+    raise_field_errors(errors)
+    with transaction.atomic():
+        plan = Plan.objects.create(
+            number=f"tmp-{uuid.uuid4().hex[:24]}",
+            title=title_text,
+            lead_agency=lead_agency,
+            period_kind=period_kind,
+            period_start=period_start,
+            period_end=period_end,
+            stratify=stratify,
+            scope=scope or {},
+            created_by=person_of(actor),
+        )
+        plan.number = f"JH{period_start:%Y}{plan.pk:05d}"
+        plan.save(update_fields=["number"])
+        plan.items.set(items)
+        plan.member_agencies.set(members)
+        spine.record(
+            actor,
+            Event.PLAN_CREATED,
+            plan,
+            None,
+            {
+                "number": plan.number,
+                "items": sorted(i.code for i in items),
+                "members": sorted(m.name for m in members),
+                "period": [period_start, period_end],
+                "scope": plan.scope,
+            },
+            message=f"制定{'联合' if members else ''}抽查计划：{title_text}",
+        )
+    return plan
+
+
+# --- draws ----------------------------------------------------------------------------------
+
+
+def _commit_share(draw: Draw, party: str, agency: Agency, actor: Actor) -> SeedShare:
+    share = secrets.token_hex(32)
+    return SeedShare.objects.create(
+        draw=draw,
+        party=party,
+        agency=agency,
+        commitment=algorithm.share_commitment(share),
+        share_cipher=crypto.encrypt(share),
+        committed_by=person_of(actor),
+        committed_at=timezone.now(),
+    )
+
+
+def draw_open(*, actor: Actor, plan: Plan, replaces: Draw | None = None, reason: str = "") -> Draw:
+    """Open a draw: the lead agency's share of the seed is committed now (R-4.3)."""
+    _require_admin(actor, plan.lead_agency_id, "发起随机抽取")
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        open_draw = plan.draws.filter(status=DrawStatus.COMMITTING).first()
+        if open_draw is not None:
+            raise Conflict("already_committed", f"本计划已有进行中的抽取{open_draw.number}")
+        if replaces is None and plan.draws.filter(status=DrawStatus.DONE).exists():
+            raise Conflict("already_done", "本计划已完成抽取；如确需重新抽取，请写明理由")
+        draw = Draw.objects.create(
+            number=f"tmp-{uuid.uuid4().hex[:24]}",
+            plan=plan,
+            algorithm=algorithm.ALGORITHM,
+            opened_by=person_of(actor),
+            replaces=replaces,
+            redraw_reason=reason,
+        )
+        draw.number = f"CQ{timezone.localdate():%Y%m%d}{draw.pk:05d}"
+        draw.save(update_fields=["number"])
+        share = _commit_share(draw, Party.LEAD, plan.lead_agency, actor)
+        plan.status = PlanStatus.DRAWING
+        plan.save(update_fields=["status"])
+        spine.record(
+            actor,
+            Event.SEED_COMMITTED,
+            draw,
+            None,
+            {"draw": draw.number, "party": Party.LEAD, "commitment": share.commitment},
+            message=f"抽取{draw.number}：牵头机关提交随机数承诺 {share.commitment[:16]}…",
+            visibility="public",
+        )
+    return draw
+
+
+def seed_commit(*, actor: Actor, draw: Draw) -> SeedShare:
+    """The Justice Bureau's share (R-4.3: no single agency picks the seed)."""
+    plan = draw.plan
+    if not policies.commits_for_justice(actor, plan.lead_agency_id):
+        if policies.reads_plan(actor, plan):
+            raise PermissionDenied("随机数的第二份由市司法局审核人员提交")
+        raise NotFound()
+    from chengnuo.agencies.policies import memberships
+
+    bureau = next(
+        m.agency
+        for m in memberships(actor)
+        if m.agency is not None and m.agency.kind == "justice_bureau"
+    )
+    with transaction.atomic():
+        draw = Draw.objects.select_for_update().get(pk=draw.pk)
+        if draw.status != DrawStatus.COMMITTING:
+            raise Conflict("already_done", "该抽取已完成，不能再提交随机数")
+        if draw.shares.filter(party=Party.JUSTICE).exists():
+            raise Conflict("already_committed", "市司法局已提交本次抽取的随机数承诺")
+        share = _commit_share(draw, Party.JUSTICE, bureau, actor)
+        spine.record(
+            actor,
+            Event.SEED_COMMITTED,
+            draw,
+            None,
+            {"draw": draw.number, "party": Party.JUSTICE, "commitment": share.commitment},
+            agency=plan.lead_agency,
+            message=f"抽取{draw.number}：市司法局提交随机数承诺 {share.commitment[:16]}…",
+            visibility="public",
+        )
+    return share
+
+
+def _pack(members: list[str]) -> bytes:
+    return zlib.compress("\n".join(members).encode("utf-8"), 1)
+
+
+def _order_by_ref_sql() -> str:
+    """Code point order (Python's), whatever the database's collation."""
+    return (
+        'ORDER BY pool."first" COLLATE "C"'
+        if connection.vendor == "postgresql"
+        else ('ORDER BY pool."first"')
+    )
+
+
+def subject_pool(plan: Plan) -> dict[str, list[str]]:
+    """The subjects that may be drawn, per stratum key, sorted: holders of the plan items'
+    matters (both routes), in its scope, one reference per subject (its lowest), minus those
+    already drawn for one of the items in a plan overlapping this one's period (避免烦企扰民)."""
+    items = list(plan.items.all())
+    matter_ids = sorted({m.pk for i in items for m in i.matters.all()})
+    repeat = (
+        InspectionTask.objects.filter(
+            entry__subject_id=OuterRef("subject_id"),
+            items__in=[i.pk for i in items],
+            plan__period_start__lte=plan.period_end,
+            plan__period_end__gte=plan.period_start,
+        )
+        .exclude(status=TaskStatus.CANCELLED)
+        .exclude(plan=plan)
+    )
+    rows = SubjectEntry.objects.filter(active=True, matter_id__in=matter_ids)
+    scope = plan.scope or {}
+    if scope.get("regions"):
+        rows = rows.filter(region__in=scope["regions"])
+    if scope.get("industries"):
+        rows = rows.filter(industry__in=scope["industries"])
+    rows = rows.exclude(Exists(repeat))
+    grouped = (
+        rows.values("subject_id")
+        .annotate(first=Min("ref"), cls=Max("credit_class"), area=Min("region"))
+        .values_list("subject_id", "first", "cls", "area")
+        .order_by()
+    )
+    sql, params = grouped.query.sql_with_params()
+    by_region = plan.stratify == Stratify.REGION
+    strata: dict[str, list[str]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({sql}) AS pool {_order_by_ref_sql()}", params)
+        while batch := cursor.fetchmany(50_000):
+            for _subject, ref, cls, area in batch:
+                strata[f"{area}/{cls}" if by_region else cls].append(ref)
+    for key, members in strata.items():
+        members.sort()  # already in order: timsort makes this one pass
+        strata[key] = members
+    return dict(strata)
+
+
+def _stratum_label(key: str) -> str:
+    from chengnuo.agencies.constants import Region
+
+    if "/" in key:
+        area, cls = key.split("/", 1)
+        return f"{Region(area).label} · {cls}类" if area in Region.values else key
+    return f"{key}类"
+
+
+def rank_subjects(
+    seed: str, strata: dict[str, list[str]], ratios: list[dict[str, float]], fraction: float
+) -> list[dict[str, Any]]:
+    """Quota and selection per stratum (the ratio of the stratum's credit class)."""
+    result = []
+    for key in sorted(strata):
+        members = strata[key]
+        cls = key.rsplit("/", 1)[-1]
+        percent = rules.ratio_for(ratios, cls)
+        quota = rules.quota(len(members), percent, fraction)
+        result.append(
+            {
+                "key": key,
+                "label": _stratum_label(key),
+                "size": len(members),
+                "pool_digest": algorithm.pool_digest(members, presorted=True),
+                "ratio": percent,
+                "quota": quota,
+                "selected": algorithm.select(seed, members, quota),
+            }
+        )
+    return result
+
+
+def _handled_by(subject_ids: list[int]) -> dict[int, set[int]]:
+    """Staff who started or decided a case of each subject (they recuse themselves)."""
+    from chengnuo.cases.models import Case
+
+    handled: dict[int, set[int]] = defaultdict(set)
+    for subject_id, started, decided in Case.objects.filter(subject_id__in=subject_ids).values_list(
+        "subject_id", "started_by_id", "decided_by_id"
+    ):
+        handled[subject_id].update(u for u in (started, decided) if u)
+    return handled
+
+
+def draw_run(*, actor: Actor, draw: Draw) -> Draw:
+    """Freeze the pools, reveal the seed, select subjects and inspectors, create the tasks."""
+    plan = draw.plan
+    _require_admin(actor, plan.lead_agency_id, "执行随机抽取")
+    with transaction.atomic():
+        draw = Draw.objects.select_for_update().get(pk=draw.pk)
+        if draw.status != DrawStatus.COMMITTING:
+            raise Conflict("already_done", f"抽取{draw.number}已于{local(draw.drawn_at)}完成")
+        shares = {s.party: s for s in draw.shares.all()}
+        if set(shares) != {Party.LEAD, Party.JUSTICE}:
+            raise Conflict(
+                "draw_not_ready", "市司法局尚未提交随机数承诺：双方都提交后才能冻结名录并抽取"
+            )
+        now = timezone.now()
+        # 1. the pools freeze (after both commitments: their times are on record before this)
+        strata = subject_pool(plan)
+        if not any(strata.values()):
+            raise DomainError("empty_pool", "检查对象名录库中没有符合本计划的对象，无法抽取")
+        agencies = [plan.lead_agency, *plan.member_agencies.order_by("pk")]
+        inspector_rows = list(
+            InspectorEntry.objects.filter(agency__in=agencies, active=True)
+            .select_related("user")
+            .order_by("ref")
+        )
+        inspector_pools = {
+            str(a.pk): [r.ref for r in inspector_rows if r.agency_id == a.pk] for a in agencies
+        }
+        # 2. the seed is revealed and checked
+        revealed = []
+        for party in (Party.LEAD, Party.JUSTICE):
+            share = shares[party]
+            value = crypto.decrypt(share.share_cipher)
+            if algorithm.share_commitment(value) != share.commitment:
+                raise Conflict("draw_not_ready", "随机数与其承诺不符，抽取中止")
+            share.share = value
+            share.revealed_at = now
+            share.save(update_fields=["share", "revealed_at"])
+            revealed.append(value)
+        seed = algorithm.combine_seed(revealed)
+        # 3. subjects per stratum
+        items = list(plan.items.all())
+        ratios = [i.ratio_by_class for i in items]
+        fraction = rules.period_fraction(plan.period_start, plan.period_end)
+        ranked = rank_subjects(seed, strata, ratios, fraction)
+        PoolSnapshot.objects.bulk_create(
+            [
+                PoolSnapshot(
+                    draw=draw,
+                    kind=PoolSnapshot.Kind.SUBJECTS,
+                    key=s["key"],
+                    size=s["size"],
+                    digest=s["pool_digest"],
+                    members_z=_pack(strata[s["key"]]),
+                )
+                for s in ranked
+            ]
+            + [
+                PoolSnapshot(
+                    draw=draw,
+                    kind=PoolSnapshot.Kind.INSPECTORS,
+                    key=key,
+                    size=len(refs),
+                    digest=algorithm.pool_digest(refs),
+                    members_z=_pack(sorted(refs)),
+                )
+                for key, refs in inspector_pools.items()
+            ]
+        )
+        all_members = sorted(m for members in strata.values() for m in members)
+        selected = sorted(r for s in ranked for r in s["selected"])
+        # 4. tasks: each drawn subject, the plan items applying to it, its inspectors
+        entries = {
+            e.ref: e
+            for e in SubjectEntry.objects.filter(ref__in=selected).select_related("subject")
+        }
+        held = defaultdict(set)
+        for subject_id, matter_id in SubjectEntry.objects.filter(
+            subject_id__in=[e.subject_id for e in entries.values()], active=True
+        ).values_list("subject_id", "matter_id"):
+            held[subject_id].add(matter_id)
+        item_matters = {i.pk: {m.pk for m in i.matters.all()} for i in items}
+        handled = _handled_by([e.subject_id for e in entries.values()])
+        declared: dict[tuple[int, int], set[str]] = defaultdict(set)
+        for inspector_id, subject_id, relation in RecusalDeclaration.objects.filter(
+            subject_id__in=[e.subject_id for e in entries.values()]
+        ).values_list("inspector_id", "subject_id", "relation"):
+            declared[(inspector_id, subject_id)].add(relation)
+        specs = []
+        task_items: dict[str, list[InspectionItem]] = {}
+        for ref in selected:
+            entry = entries[ref]
+            applying = [i for i in items if item_matters[i.pk] & held[entry.subject_id]]
+            task_items[ref] = applying
+            need = {str(plan.lead_agency_id): LEAD_INSPECTORS}
+            for a in agencies[1:]:
+                if any(i.agency_id == a.pk for i in applying):
+                    need[str(a.pk)] = MEMBER_INSPECTORS
+            excluded = sorted(
+                r.ref
+                for r in inspector_rows
+                if rules.recusal_reasons(
+                    rules.RecusalFacts(
+                        handled_case=r.user_id in handled[entry.subject_id],
+                        declared=frozenset(declared[(r.pk, entry.subject_id)]),
+                    )
+                )
+            )
+            specs.append({"subject": ref, "need": need, "excluded": excluded})
+        assigned = algorithm.select_inspectors(seed, specs, inspector_pools)
+        short = [a for a in assigned if a["short"]]
+        if short:
+            raise DomainError(
+                "not_enough_inspectors",
+                f"执法检查人员不足：{len(short)}个检查对象无法按回避规则配齐检查人员"
+                "（每个任务至少两名），请先补充执法检查人员名录库",
+            )
+        by_ref = {r.ref: r for r in inspector_rows}
+        spec_of = {s["subject"]: s for s in specs}
+        due = add_working_days(timezone.localdate(), TASK_DAYS)
+        tasks = InspectionTask.objects.bulk_create(
+            [
+                InspectionTask(
+                    number=f"tmp-{uuid.uuid4().hex[:24]}",
+                    plan=plan,
+                    draw=draw,
+                    entry=entries[a["subject"]],
+                    due_date=min(due, max(plan.period_end, timezone.localdate())),
+                )
+                for a in assigned
+            ]
+        )
+        for task in tasks:
+            if task.pk is None:  # a backend that does not return ids
+                task.pk = InspectionTask.objects.get(number=task.number).pk
+            task.number = f"RW{draw.pk:05d}{task.pk:07d}"
+        InspectionTask.objects.bulk_update(tasks, ["number"], batch_size=2000)
+        through_items = InspectionTask.items.through
+        through_inspectors = InspectionTask.inspectors.through
+        through_items.objects.bulk_create(
+            [
+                through_items(inspectiontask_id=t.pk, inspectionitem_id=i.pk)
+                for t, a in zip(tasks, assigned, strict=True)
+                for i in task_items[a["subject"]]
+            ],
+            batch_size=5000,
+        )
+        through_inspectors.objects.bulk_create(
+            [
+                through_inspectors(inspectiontask_id=t.pk, inspectorentry_id=by_ref[r].pk)
+                for t, a in zip(tasks, assigned, strict=True)
+                for refs in a["selected"].values()
+                for r in refs
+            ],
+            batch_size=5000,
+        )
+        draw.status = DrawStatus.DONE
+        draw.seed = seed
+        draw.pool_size = len(all_members)
+        draw.pool_digest = algorithm.pool_digest(all_members, presorted=True)
+        draw.quota = len(selected)
+        draw.strata = ranked
+        draw.inspectors = {
+            "algorithm": algorithm.INSPECTOR_ALGORITHM,
+            "pools": inspector_pools,
+            "tasks": [{**spec_of[a["subject"]], "selected": a["selected"]} for a in assigned],
+        }
+        draw.frozen_at = now
+        draw.drawn_at = timezone.now()
+        draw.save(
+            update_fields=[
+                "status",
+                "seed",
+                "pool_size",
+                "pool_digest",
+                "quota",
+                "strata",
+                "inspectors",
+                "frozen_at",
+                "drawn_at",
+            ]
+        )
+        plan.status = PlanStatus.DRAWN
+        plan.save(update_fields=["status"])
+        spine.record(
+            actor,
+            Event.DRAWN,
+            draw,
+            {"status": DrawStatus.COMMITTING},
+            {
+                "status": DrawStatus.DONE,
+                "seed": seed,
+                "pool_digest": draw.pool_digest,
+                "pool_size": draw.pool_size,
+                "quota": draw.quota,
+                "strata": [
+                    {"key": s["key"], "pool_digest": s["pool_digest"], "quota": s["quota"]}
+                    for s in ranked
+                ],
+            },
+            message=f"随机抽取{draw.number}：从{draw.pool_size}个检查对象中抽取{draw.quota}个",
+            visibility="public",
+        )
+    return draw
+
+
+def redraw(*, actor: Actor, draw: Draw, reason: str) -> Draw:
+    """A new draw replacing a completed one, with the reason; the old one stays public, its
+    unfinished tasks are cancelled (never deleted)."""
+    from chengnuo.cases.rules import clean_reason
+
+    _require_admin(actor, draw.plan.lead_agency_id, "重新抽取")
+    text, error = clean_reason(reason, field="reason", label="重新抽取理由")
+    if error is None:
+        _, error = _text(text, "reason", "重新抽取理由")
+    if error:
+        raise_field_errors([FieldError(error.field, "reason_required", error.message)])
+    with transaction.atomic():
+        old = Draw.objects.select_for_update().get(pk=draw.pk)
+        if old.status != DrawStatus.DONE:
+            raise Conflict("not_drawn", "只有已完成的抽取才能重新抽取")
+        if old.tasks.exclude(status__in=(TaskStatus.ASSIGNED, TaskStatus.CANCELLED)).exists():
+            raise Conflict("task_closed", "本次抽取已有检查完成的任务，不能重新抽取")
+        old.status = DrawStatus.SUPERSEDED
+        old.save(update_fields=["status"])
+        cancelled = old.tasks.filter(status=TaskStatus.ASSIGNED).update(status=TaskStatus.CANCELLED)
+        spine.record(
+            actor,
+            Event.REDRAWN,
+            old,
+            {"status": DrawStatus.DONE},
+            {"status": DrawStatus.SUPERSEDED, "reason": text, "tasks_cancelled": cancelled},
+            message=f"抽取{old.number}重新抽取，理由：{text}",
+            visibility="public",
+        )
+    return draw_open(actor=actor, plan=old.plan, replaces=old, reason=text)
+
+
+# --- execution -------------------------------------------------------------------------------
+
+
+def assert_inspector(actor: Actor, task: InspectionTask) -> None:
+    if task.inspectors.filter(user_id=getattr(actor, "pk", 0) or 0).exists():
+        return
+    if policies.reads_plan(actor, task.plan):
+        raise PermissionDenied("只有抽中的检查人员可以录入检查结果")
+    raise NotFound()
+
+
+def task_complete(
+    *,
+    actor: Actor,
+    task: InspectionTask,
+    outcome: str,
+    findings: str,
+    photos: list[Any] | None = None,
+    commitment_id: int | None = None,
+) -> InspectionTask:
+    """An inspector drawn for the task records the findings, photos and outcome. An untrue
+    commitment found here goes into the handling of untrue commitments (R-4.8) and credit:
+    a concluded on-site verification task of the commitment, which its officer handles."""
+    assert_inspector(actor, task)
+    errors: list[FieldError] = []
+    if outcome not in Outcome.values:
+        errors.append(FieldError("outcome", "invalid_result", "请选择检查结果"))
+    text, error = _text(findings, "findings", "检查情况", FINDINGS_MAX_CHARS)
+    if error:
+        errors.append(error)
+    uploads = [p for p in (photos or []) if p]
+    if len(uploads) > PHOTO_MAX_FILES:
+        errors.append(FieldError("photos", "invalid_result", f"最多上传{PHOTO_MAX_FILES}张照片"))
+    commitment = None
+    if outcome == Outcome.UNTRUE_COMMITMENT:
+        from chengnuo.cases.models import Commitment
+
+        commitment = Commitment.objects.filter(
+            pk=commitment_id or 0, subject_id=task.entry.subject_id, status="signed"
+        ).first()
+        if commitment is None:
+            errors.append(FieldError("commitment", "invalid_result", "请选择经检查发现不实的承诺"))
+    raise_field_errors(errors)
+    checked = [
+        check_upload(
+            p,
+            field="photos",
+            limit=PHOTO_MAX_BYTES,
+            each="每张照片",
+            default_name="照片",
+            noun="照片",
+            types=IMAGE_TYPES,
+            type_message=IMAGE_TYPE_MESSAGE,
+        )
+        for p in uploads
+    ]
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = InspectionTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
+            if locked.status != TaskStatus.ASSIGNED:
+                raise Conflict(
+                    "task_closed", f"该任务已于{local(locked.completed_at)}录入结果或已取消"
+                )
+            digests = []
+            for c in checked:
+                photo = TaskPhoto(
+                    task=locked,
+                    original_name=c.name,
+                    size=c.size,
+                    content_type=c.content_type,
+                    digest=sm3_hex(c.data),
+                    uploaded_by=person_of(actor),
+                )
+                photo.file.save(
+                    f"{uuid.uuid4().hex}.{c.extension}", ContentFile(c.data), save=False
+                )
+                saved.append(photo.file.name)
+                photo.save()
+                digests.append(photo.digest)
+            today = timezone.localdate()
+            locked.status = TaskStatus.DONE
+            locked.outcome = outcome
+            locked.findings = text
+            locked.completed_at = timezone.now()
+            locked.completed_by = person_of(actor)
+            locked.publish_by = add_working_days(today, publication_days())
+            locked.save(
+                update_fields=[
+                    "status",
+                    "outcome",
+                    "findings",
+                    "completed_at",
+                    "completed_by",
+                    "publish_by",
+                ]
+            )
+            spine.record(
+                actor,
+                Event.TASK_DONE,
+                locked,
+                {"status": TaskStatus.ASSIGNED},
+                {
+                    "status": TaskStatus.DONE,
+                    "outcome": outcome,
+                    "findings": text,
+                    "photos": digests,
+                },
+                message=f"抽查任务{locked.number}：{Outcome(outcome).label}",
+            )
+            if commitment is not None:
+                from chengnuo.verification import internal as verification
+
+                verification.untrue_from_supervision(
+                    commitment=commitment,
+                    note=f"双随机抽查（任务{locked.number}）发现承诺不实：{text}",
+                    actor=actor,
+                )
+    except Exception:
+        for name in saved:
+            default_storage.delete(name)
+        raise
+    return locked
+
+
+def task_publish(*, actor: Actor, task: InspectionTask) -> InspectionTask:
+    """一公开: the result goes on the portal and, through the outbox, to the 互联网+监管
+    platform. By the agency admin, or by the daily job on the last day allowed."""
+    from chengnuo.core.actors import SystemActor
+
+    if not isinstance(actor, SystemActor):
+        _require_admin(actor, task.plan.lead_agency_id, "公开检查结果")
+    with transaction.atomic():
+        locked = InspectionTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
+        if locked.status == TaskStatus.PUBLISHED:
+            return locked
+        if locked.status != TaskStatus.DONE:
+            raise Conflict("not_drawn", "检查完成后才能公开结果")
+        locked.status = TaskStatus.PUBLISHED
+        locked.published_at = timezone.now()
+        locked.save(update_fields=["status", "published_at"])
+        from . import push
+
+        push.enqueue_result(locked)
+        spine.record(
+            actor,
+            Event.RESULT_PUBLISHED,
+            locked,
+            {"status": TaskStatus.DONE},
+            {"status": TaskStatus.PUBLISHED, "outcome": locked.outcome},
+            message=f"公开抽查结果：任务{locked.number} {locked.get_outcome_display()}",
+            visibility="public",
+        )
+    return locked
+
+
+def publish_due(*, today: date | None = None) -> int:
+    """Publish every result whose last allowed day has come (the daily job): none is late."""
+    from chengnuo.core.actors import SystemActor
+
+    today = today or timezone.localdate()
+    ids = list(
+        InspectionTask.objects.filter(status=TaskStatus.DONE, publish_by__lte=today)
+        .order_by("id")
+        .values_list("id", flat=True)[:1000]
+    )
+    for pk in ids:
+        task_publish(actor=SystemActor("检查结果公开（定时）"), task=InspectionTask(pk=pk))
+    return len(ids)
