@@ -18,12 +18,12 @@ Stages (`--only`, comma-separated; default all):
                active, no case; in one transaction (its commit runs the deferred foreign-key
                checks); then VACUUM ANALYZE of both tables.
     draw       R runs (default 5; `--runs`), a fresh random 64-hex seed each, in one process,
-               each in a transaction that is rolled back at the end: `services.subject_pool`
-               (the pool per stratum, from the database) + `services.rank_subjects` (quota,
-               pool digest and selection per stratum) + `services._pack` of every stratum
-               (the PoolSnapshot blobs) + saving the Draw and its PoolSnapshot rows. Reported:
-               draw_seconds {min, median, max} and the breakdown of the median run; untimed
-               beside it, the whole-pool digest `draw_run` also computes (sorted union). Floors
+               each in a transaction that is rolled back at the end: `services.frozen_pool`
+               (the whole pool and the pool per stratum, from the database) +
+               `services.rank_subjects` (quota, pool digest and selection per stratum) and the
+               whole pool's digest + `services._pack` of every stratum (the PoolSnapshot
+               blobs) + saving the Draw and its PoolSnapshot rows. Reported: draw_seconds
+               {min, median, max} and the breakdown of the median run. Floors
                from the same run and process: `SELECT ref` of every entry (cursor.fetchall),
                the pool query of `subject_pool` alone (executed again, fetchall), and SM3 of
                every member with hashlib only (the seed's prefix state copied, as
@@ -816,9 +816,10 @@ def stage_draw(cfg: dict[str, Any]) -> None:
         gc_before = gc_timer.total
         with transaction.atomic():
             t0 = time.perf_counter()
-            strata = services.subject_pool(plan)
+            members, strata = services.frozen_pool(plan)
             t1 = time.perf_counter()
             ranked = services.rank_subjects(seed, strata, w["ratios"], w["fraction"])
+            algorithm.pool_digest(members, presorted=True)  # the whole pool's, as draw_run
             t2 = time.perf_counter()
             blobs = {s["key"]: services._pack(strata[s["key"]]) for s in ranked}
             t3 = time.perf_counter()

@@ -316,3 +316,64 @@ def test_someone_elses_commitment_cannot_be_named_untrue(sup):
             findings="核实承诺不实",
             commitment_id=case.commitments.first().pk,
         )
+
+
+def test_a_draw_whose_inspections_have_begun_cannot_be_redrawn(sup):
+    d = run_draw(sup, plan(sup))
+    task = d.tasks.first()
+    services.task_complete(actor=task.inspectors.first().user, task=task, outcome="no_problem",
+                           findings="现场检查未发现问题")  # fmt: skip
+    with pytest.raises(Conflict) as err:
+        services.redraw(actor=sup.w.admin, draw=d, reason="抽中的企业不便检查，想换一批企业")
+    assert err.value.code == "task_closed"
+    d.refresh_from_db()
+    assert d.status == DrawStatus.DONE
+
+
+def test_an_empty_pool_is_refused_and_writes_nothing(sup):
+    SubjectEntry.objects.update(active=False)
+    d = services.draw_open(actor=sup.w.admin, plan=plan(sup))
+    services.seed_commit(actor=sup.justice, draw=d)
+    with pytest.raises(DomainError) as err:
+        services.draw_run(actor=sup.w.admin, draw=d)
+    assert err.value.code == "empty_pool"
+    assert not SeedShare.objects.filter(draw=d).exclude(share="").exists()  # nothing revealed
+
+
+def test_a_scope_may_narrow_by_industry_but_not_by_anything_else(sup):
+    SubjectEntry.objects.filter(pk__in=[e.pk for e in sup.entries[:5]]).update(industry="餐饮服务")
+    d = run_draw(sup, plan(sup, scope={"industries": ["餐饮服务"]}))
+    assert d.pool_size == 5
+    with pytest.raises(DomainError) as err:
+        plan(sup, scope={"credit": ["A"]})
+    assert err.value.code == "invalid_plan"
+
+
+def test_an_inspector_no_longer_active_is_not_drawn(sup):
+    from chengnuo.supervision.models import InspectorEntry
+
+    gone = sup.inspectors[0]
+    InspectorEntry.objects.filter(user=gone).update(active=False)
+    d = run_draw(sup, plan(sup))
+    assert not InspectionTask.objects.filter(draw=d, inspectors__user=gone).exists()
+    assert inspector_entry(gone).ref not in d.inspectors["pools"][str(sup.lead.pk)]
+
+
+def test_a_dishonesty_record_puts_the_subject_on_key_supervision_until_it_is_gone(sup):
+    from chengnuo.credit.models import CreditRecord
+    from chengnuo.supervision import key_supervision
+    from chengnuo.supervision.models import KeySupervision
+
+    from .cases_helpers import serious_record
+
+    entry = sup.entries[0]
+    record = serious_record(entry.subject)
+    key_supervision.refresh()
+    row = KeySupervision.objects.get(subject=entry.subject, reason="dishonesty")
+    assert row.removed_at is None and str(record.pk) in row.detail
+    entry.refresh_from_db()
+    assert entry.credit_class != "A"  # the record lowers the class, which raises the ratio
+    CreditRecord.objects.filter(pk=record.pk).update(status="repaired")
+    key_supervision.refresh()
+    row.refresh_from_db()
+    assert row.removed_at is not None and row.removal_reason
