@@ -1806,6 +1806,14 @@ SUPERVISION: list[Entry] = [
         why="assert_inspector: only a drawn inspector records the result",
     ),
     page(
+        "supervision:task_notify",
+        POST,
+        expect(404, grant(403, SUPERVISION_READERS_A), grant(ALLOWED, INSPECTOR_A)),
+        kwargs=_sup("sup_task"),
+        data=lambda s: {},
+        why="assert_inspector: a drawn inspector tells the subject (this item: unannounced)",
+    ),
+    page(
         "supervision:task_publish",
         POST,
         expect(404, grant(403, SUPERVISION_READERS_A), grant(ALLOWED, ADMIN_A)),

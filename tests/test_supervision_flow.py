@@ -377,3 +377,25 @@ def test_a_dishonesty_record_puts_the_subject_on_key_supervision_until_it_is_gon
     key_supervision.refresh()
     row.refresh_from_db()
     assert row.removed_at is not None and row.removal_reason
+
+
+def test_the_subject_is_told_only_where_an_item_allows_notice_and_once(sup):
+    from chengnuo.cases.selectors import case_timeline
+
+    case = case_services.case_decide(
+        actor=sup.w.officer, case=ready_case(sup.w), decision="approve"
+    )
+    SubjectEntry.objects.exclude(subject=case.subject).update(active=False)
+    d = run_draw(sup, plan(sup))
+    task = d.tasks.get()
+    inspector = task.inspectors.first().user
+    with pytest.raises(DomainError) as err:
+        services.task_notify(actor=inspector, task=task)  # unannounced by default
+    assert "不事先告知" in err.value.message
+    sup.item.announce = True
+    sup.item.save(update_fields=["announce"])
+    services.task_notify(actor=inspector, task=task)
+    with pytest.raises(Conflict):
+        services.task_notify(actor=inspector, task=task)
+    seen = list(case_timeline(case, staff=False).values_list("event", flat=True))
+    assert Event.TASK_NOTICE in seen  # on the subject's own case history

@@ -197,7 +197,7 @@ def load_supervision(stdout: Any = None) -> dict[str, int]:
             item = services.item_save(
                 actor=admin, agency=agency, code=code, name=name, kind=kind, legal_basis=basis,
                 content=content, matter_ids=[matter.pk], method="on_site", frequency="yearly",
-                ratio_by_class=ratios,
+                ratio_by_class=ratios, announce=code == "RS-CC-001",
             )  # fmt: skip
             services.item_publish(actor=admin, item=item)
         items[code] = item

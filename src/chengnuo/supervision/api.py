@@ -153,7 +153,15 @@ def draw_detail(request, draw_id: int):
 
 @router.get(
     "/draws/{draw_id}/pools/{key}.txt",
-    response={200: str, **error_responses(ErrorOut, 404)},
+    response=error_responses(ErrorOut, 404),
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "每行一个公开编号，按字符排序",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        }
+    },
     auth=None,
     url_name="supervision_draw_pool",
     summary="冻结的名录（每行一个公开编号，已排序）",

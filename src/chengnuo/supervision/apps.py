@@ -23,6 +23,7 @@ class SupervisionConfig(AppConfig):
                 Event.REDRAWN,
                 Event.RESULT_PUBLISHED,
             ],
+            applicant=[Event.TASK_NOTICE],
         )
         schedule.daily(
             "supervision.daily",

@@ -119,6 +119,7 @@ class Event(models.TextChoices):
     SEED_COMMITTED = "supervision.seed_committed", _("提交随机数承诺")
     DRAWN = "supervision.drawn", _("随机抽取")
     REDRAWN = "supervision.redrawn", _("重新抽取")
+    TASK_NOTICE = "supervision.task_notice", _("告知检查对象")
     TASK_DONE = "supervision.task_done", _("录入检查结果")
     RESULT_PUBLISHED = "supervision.result_published", _("公开检查结果")
     KEY_LISTED = "supervision.key_listed", _("列入重点监管名单")

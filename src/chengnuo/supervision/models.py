@@ -55,6 +55,9 @@ class InspectionItem(models.Model):
     )
     method = models.CharField(_("检查方式"), max_length=20, choices=Method.choices)
     frequency = models.CharField(_("检查频次"), max_length=20, choices=Frequency.choices)
+    # whether the subject is told before the visit; routine inspections are unannounced unless
+    # the item's rules allow notice
+    announce = models.BooleanField(_("检查前告知检查对象"), default=False)
     # per cent of the subjects drawn per year, by credit class: {"A": 3, "B": 5, ...};
     # a key item has no upper limit (up to 100)
     ratio_by_class = models.JSONField(_("抽查比例（按信用分类，%）"), default=dict)

@@ -119,6 +119,7 @@ def item_save(
     method: str,
     frequency: str,
     ratio_by_class: Any,
+    announce: bool = False,
 ) -> InspectionItem:
     """Create or change an entry of the agency's inspection item list (R-4.3)."""
     from chengnuo.catalog.models import Matter
@@ -171,6 +172,7 @@ def item_save(
         item.method = method
         item.frequency = frequency
         item.ratio_by_class = ratios
+        item.announce = bool(announce)
         item.full_clean()
         item.save()
         item.matters.set(matters)
@@ -857,6 +859,39 @@ def assert_inspector(actor: Actor, task: InspectionTask) -> None:
     if policies.reads_plan(actor, task.plan):
         raise PermissionDenied("只有抽中的检查人员可以录入检查结果")
     raise NotFound()
+
+
+def task_notify(*, actor: Actor, task: InspectionTask) -> InspectionTask:
+    """Tell the subject of the coming inspection, where an item of the visit allows notice
+    (the others are unannounced). The notice is on the subject's case history."""
+    assert_inspector(actor, task)
+    with transaction.atomic():
+        locked = InspectionTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
+        if locked.status != TaskStatus.ASSIGNED:
+            raise Conflict("task_closed", "该任务已录入结果或已取消，无需告知")
+        if locked.notice_sent_at is not None:
+            raise Conflict("already_done", f"已于{local(locked.notice_sent_at)}告知检查对象")
+        items = list(locked.items.all())
+        if not any(i.announce for i in items):
+            raise DomainError(
+                "invalid_result", "本次检查的事项均不事先告知检查对象（不打招呼、直奔现场）"
+            )
+        locked.notice_sent_at = timezone.now()
+        locked.save(update_fields=["notice_sent_at"])
+        names = "、".join(i.name for i in items)
+        entry = locked.entry
+        spine.record(
+            actor,
+            Event.TASK_NOTICE,
+            locked,
+            None,
+            {"task": locked.number, "due_date": locked.due_date},
+            about=entry.case or locked.plan,
+            agency=locked.plan.lead_agency,
+            message=f"{locked.plan.lead_agency.name}将于{locked.due_date:%Y-%m-%d}前对您进行"
+            f"双随机抽查：{names}",
+        )
+    return locked
 
 
 def task_complete(

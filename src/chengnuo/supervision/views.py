@@ -445,6 +445,7 @@ def item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "frequency": item.frequency if item else Frequency.YEARLY,
         "matters": [m.pk for m in item.matters.all()] if item else [],
         "ratio": dict(item.ratio_by_class) if item else {"A": 3, "B": 5, "C": 10, "D": 20},
+        "announce": item.announce if item else False,
     }
     errors: dict[str, list[str]] = {}
     status = 200
@@ -455,6 +456,7 @@ def item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                                                    "frequency")})  # fmt: skip
         form["matters"] = [int(v) for v in post.getlist("matters") if v.isdigit()]
         form["ratio"] = {c: post.get(f"ratio_{c}", "") for c in "ABCD"}
+        form["announce"] = bool(post.get("announce"))
         agency = next((a for a in agencies if str(a.pk) == form["agency"]), None)
         try:
             if agency is None:
@@ -471,6 +473,7 @@ def item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 method=form["method"],
                 frequency=form["frequency"],
                 ratio_by_class=form["ratio"],
+                announce=bool(post.get("announce")),
             )
             if post.get("publish"):
                 services.item_publish(actor=request.user, item=saved)
@@ -576,6 +579,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "items": list(task.items.select_related("agency")),
             "inspectors": list(task.inspectors.select_related("user", "agency")),
             "photos": list(task.photos.all()),
+            "can_notify": task.status == TaskStatus.ASSIGNED
+            and task.notice_sent_at is None
+            and any(i.announce for i in task.items.all())
+            and task.inspectors.filter(user_id=request.user.pk or 0).exists(),
             "can_complete": task.status == TaskStatus.ASSIGNED
             and task.inspectors.filter(user_id=request.user.pk or 0).exists(),
             # "untrue commitment" only where the subject has a commitment to name
@@ -591,6 +598,23 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+@staff_view
+@require_POST
+def task_notify(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.task_for(request.user, pk)
+    try:
+        services.task_notify(actor=request.user, task=task)
+    except NotFound:
+        raise
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        fail(request, exc)
+    else:
+        messages.success(request, _("已告知检查对象，告知记录在其办件记录中。"))
+    return redirect("supervision:task", pk=task.pk)
 
 
 @staff_view
@@ -694,6 +718,7 @@ urlpatterns = [
     path("tasks/", my_tasks, name="tasks"),
     path("tasks/<int:pk>/", task_detail, name="task"),
     path("tasks/<int:pk>/publish/", task_publish, name="task_publish"),
+    path("tasks/<int:pk>/notify/", task_notify, name="task_notify"),
     path("tasks/<int:pk>/photos/<int:photo>/", task_photo, name="task_photo"),
     path("key/", key_list, name="key_list"),
     path("parity/", parity, name="parity"),
