@@ -25,13 +25,13 @@ Stages (`--only`, comma-separated; default all):
                blobs) + saving the Draw and its PoolSnapshot rows. Reported: draw_seconds
                {min, median, max} and the breakdown of the median run. Floors
                from the same run and process: `SELECT ref` of every entry (cursor.fetchall),
-               the pool query of `subject_pool` alone (executed again, fetchall), and SM3 of
+               the pool query of `frozen_pool` alone (executed again, fetchall), and SM3 of
                every member with hashlib only (the seed's prefix state copied, as
                `draw._digests` does). Checks (untimed, last run): the pool is every entry once,
                each stratum sorted by code point, the quotas are ceil(size x ratio), and the
                selection equals the definition (the lowest int(SM3(seed + ":" + member)), ties
                by member) computed naively with hashlib. A diagnostic at the end: the pool
-               query and `subject_pool` again with `SET LOCAL work_mem = '256MB'` (its sort
+               query and `frozen_pool` again with `SET LOCAL work_mem = '256MB'` (its sort
                spills to disk at PostgreSQL's default 4 MB).
     recompute  one real draw committed (two seed shares with their SM3 commitments, the pool,
                the selection, its PoolSnapshot rows), published with
@@ -787,7 +787,7 @@ def stage_draw(cfg: dict[str, Any]) -> None:
     table = connection.ops.quote_name(SubjectEntry._meta.db_table)
     gc_timer = GcTimer()
 
-    # the pool query of subject_pool, captured in an untimed first call (also a warm-up)
+    # the pool query of frozen_pool, captured in an untimed first call (also a warm-up)
     captured: list[tuple[str, Any]] = []
 
     def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -796,13 +796,13 @@ def stage_draw(cfg: dict[str, Any]) -> None:
 
     began = time.perf_counter()
     with connection.execute_wrapper(capture):
-        services.subject_pool(plan)
+        services.frozen_pool(plan)[1]
     warmup = time.perf_counter() - began
     pool_sql, pool_params = next(q for q in captured if "AS pool" in q[0])
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + pool_sql, pool_params)
         plan_lines = [row[0] for row in cursor.fetchall()]
-    log(f"draw: warm-up subject_pool {warmup:.2f} s; {plan_lines[-1].strip()}")
+    log(f"draw: warm-up frozen_pool {warmup:.2f} s; {plan_lines[-1].strip()}")
 
     runs: list[dict[str, Any]] = []
     last: dict[str, Any] = {}
@@ -936,7 +936,7 @@ def stage_draw(cfg: dict[str, Any]) -> None:
             cursor.fetchall()
             query_s.append(time.perf_counter() - t)
             t = time.perf_counter()
-            services.subject_pool(plan)
+            services.frozen_pool(plan)[1]
             pool_s.append(time.perf_counter() - t)
     diagnostic["pool_query_work_mem_256MB_seconds"] = r4(min(query_s))
     diagnostic["subject_pool_work_mem_256MB_seconds"] = r4(min(pool_s))
@@ -1054,7 +1054,7 @@ def stage_recompute(cfg: dict[str, Any]) -> None:
             )
             shares.append(share)
         seed = algorithm.combine_seed(shares)
-        strata = services.subject_pool(plan)
+        strata = services.frozen_pool(plan)[1]
         ranked = services.rank_subjects(seed, strata, w["ratios"], w["fraction"])
         PoolSnapshot.objects.bulk_create(
             [

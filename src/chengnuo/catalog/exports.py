@@ -177,22 +177,35 @@ def _xlsx_safe(value: Any) -> Any:
 def write_xlsx(items: Iterable[CertificationItem], *, sheet_title: str = "证明事项目录") -> bytes:
     """XLSX with a bold, frozen header row of `EXPORT_HEADERS`. Text is always stored as text,
     never as a formula, so the file round-trips through the importer unchanged."""
+    widths = [_WIDTHS.get(key, _DEFAULT_WIDTH) for key, _ in EXPORT_COLUMNS]
+    return table_xlsx(EXPORT_HEADERS, item_rows(items), sheet_title=sheet_title, widths=widths)
+
+
+def table_xlsx(
+    headers: Iterable[str],
+    rows: Iterable[Iterable[Any]],
+    *,
+    sheet_title: str,
+    widths: Iterable[float] = (),
+) -> bytes:
+    """Any published table as XLSX: a bold, frozen header row; text stored as text (an "=…"
+    an agency typed never becomes a formula), wrapped, characters XML cannot hold removed."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title)
     sheet.freeze_panes = "B2"
-    for index, (key, _) in enumerate(EXPORT_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(key, _DEFAULT_WIDTH)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="F0F2F5")
     wrap = Alignment(vertical="top", wrap_text=True)
     header = []
-    for label in EXPORT_HEADERS:
+    for label in headers:
         cell = WriteOnlyCell(sheet, value=label)
         cell.font = bold
         cell.fill = fill
         header.append(cell)
     sheet.append(header)
-    for row in item_rows(items):
+    for row in rows:
         cells = []
         for value in row:
             cell = WriteOnlyCell(sheet, value=_xlsx_safe(value))

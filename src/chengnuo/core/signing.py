@@ -5,6 +5,7 @@ data-sharing sources): ``X-App-Key``, ``X-Timestamp``, ``Idempotency-Key`` (may 
 from __future__ import annotations
 
 import hmac as std_hmac
+import time
 
 from cryptography.hazmat.primitives import hashes, hmac
 
@@ -20,3 +21,19 @@ def verify(secret: str, timestamp: str, idempotency_key: str, body: bytes, given
     """Constant-time comparison of a received signature with the expected one."""
     expected = sign(secret, timestamp, idempotency_key, body)
     return std_hmac.compare_digest(given.strip().lower().encode(), expected.encode())
+
+
+def signed_headers(
+    app_key: str, secret: str, idempotency_key: str, body: bytes, *, user_agent: str
+) -> dict[str, str]:
+    """The headers of one signed request (now as its timestamp)."""
+    timestamp = str(int(time.time()))
+    headers = {
+        "X-App-Key": app_key,
+        "X-Timestamp": timestamp,
+        "X-Signature": sign(secret, timestamp, idempotency_key, body),
+        "User-Agent": user_agent,
+    }
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
+    return headers

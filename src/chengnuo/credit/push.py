@@ -23,9 +23,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from chengnuo.core import signing
 from chengnuo.core.crypto import decrypt
 from chengnuo.core.digest import canonical_json
-from chengnuo.core.signing import sign
 
 from .models import CreditPlatform, DeliveryAttempt, PushMessage
 
@@ -42,16 +42,9 @@ USER_AGENT = "chengnuo-credit-push/1"
 
 
 def signed_headers(platform: CreditPlatform, idempotency_key: str, body: bytes) -> dict[str, str]:
-    timestamp = str(int(time.time()))
-    headers = {
-        "X-App-Key": platform.app_key,
-        "X-Timestamp": timestamp,
-        "X-Signature": sign(platform.secret, timestamp, idempotency_key, body),
-        "User-Agent": USER_AGENT,
-    }
-    if idempotency_key:
-        headers["Idempotency-Key"] = idempotency_key
-    return headers
+    return signing.signed_headers(
+        platform.app_key, platform.secret, idempotency_key, body, user_agent=USER_AGENT
+    )
 
 
 def endpoint(platform: CreditPlatform, path: str) -> str:

@@ -10,7 +10,6 @@ outside any transaction."""
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta
 
 import httpx
@@ -19,7 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chengnuo.core.digest import canonical_json
-from chengnuo.core.signing import sign
+from chengnuo.core.signing import signed_headers
+from chengnuo.credit.push import backoff
 
 from .constants import PushStatus
 from .models import InspectionTask, RegulatoryPlatform, ResultPush
@@ -28,8 +28,6 @@ logger = logging.getLogger(__name__)
 
 RESULTS_PATH = "/api/supervision/results"
 USER_AGENT = "chengnuo-supervision-push/1"
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_CAP_SECONDS = 3600
 LEASE_MARGIN_SECONDS = 30
 _UNDELIVERED = (PushStatus.PENDING, PushStatus.FAILED)
 
@@ -80,11 +78,6 @@ def _schedule(ids: list[int]) -> None:
     deliver_results.enqueue(ids)
 
 
-def backoff(attempts: int) -> timedelta:
-    exponent = min(max(0, attempts - 1), 12)
-    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2**exponent, BACKOFF_CAP_SECONDS))
-
-
 def _due(now: datetime) -> Q:
     return Q(status__in=_UNDELIVERED) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
@@ -109,15 +102,10 @@ def deliver(pk: int, *, now: datetime | None = None) -> bool:
         return ResultPush.objects.filter(pk=pk, status=PushStatus.DELIVERED).exists()
     platform = row.platform
     body = canonical_json(row.body).encode("utf-8")
-    timestamp = str(int(time.time()))
-    headers = {
-        "X-App-Key": platform.app_key,
-        "X-Timestamp": timestamp,
-        "X-Signature": sign(platform.secret, timestamp, row.idempotency_key, body),
-        "Idempotency-Key": row.idempotency_key,
-        "Content-Type": "application/json; charset=utf-8",
-        "User-Agent": USER_AGENT,
-    }
+    headers = signed_headers(
+        platform.app_key, platform.secret, row.idempotency_key, body, user_agent=USER_AGENT
+    )
+    headers["Content-Type"] = "application/json; charset=utf-8"
     ok, error, receipt = False, "", ""
     try:
         response = httpx.post(

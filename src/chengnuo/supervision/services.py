@@ -507,11 +507,6 @@ def _order_by_ref_sql() -> str:
     return 'ORDER BY pool."ref"'
 
 
-def subject_pool(plan: Plan) -> dict[str, list[str]]:
-    """The subjects that may be drawn, per stratum key, each sorted (`frozen_pool`)."""
-    return frozen_pool(plan)[1]
-
-
 def frozen_pool(plan: Plan) -> tuple[list[str], dict[str, list[str]]]:
     """The subjects that may be drawn: holders of the plan items' matters (both routes), in
     its scope, one reference per subject (its lowest; its poorest credit class), minus those

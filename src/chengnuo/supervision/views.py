@@ -7,7 +7,6 @@ phone, key supervision lists and the parity reports. Thin views over services an
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from typing import Any
 
@@ -85,45 +84,31 @@ def public_items(request: HttpRequest) -> HttpResponse:
 
 
 def _items_xlsx(items: list[InspectionItem]) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from chengnuo.catalog.exports import table_xlsx
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "抽查事项清单"
     head = ["实施机关", "事项编码", "抽查事项", "类别", "检查对象", "检查依据", "检查内容",
             "检查方式", "检查频次", "抽查比例A类(%)", "B类(%)", "C类(%)", "D类(%)"]  # fmt: skip
-    ws.append(head)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for i in items:
-        r = i.ratio_by_class
-        ws.append(
-            [
-                i.agency.name,
-                i.code,
-                i.name,
-                i.get_kind_display(),
-                "、".join(m.name for m in i.matters.all()),
-                i.legal_basis,
-                i.content,
-                i.get_method_display(),
-                i.get_frequency_display(),
-                *(r.get(c) for c in "ABCD"),
-            ]
-        )
-    for col, width in zip(
-        "ABCDEFGHIJKLM", (24, 14, 30, 12, 24, 36, 36, 10, 10, 12, 8, 8, 8), strict=True
-    ):
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buf = io.BytesIO()
-    wb.save(buf)
+    rows = (
+        [
+            i.agency.name,
+            i.code,
+            i.name,
+            i.get_kind_display(),
+            "、".join(m.name for m in i.matters.all()),
+            i.legal_basis,
+            i.content,
+            i.get_method_display(),
+            i.get_frequency_display(),
+            *(i.ratio_by_class.get(c) for c in "ABCD"),
+        ]
+        for i in items
+    )
+    data = table_xlsx(
+        head, rows, sheet_title="抽查事项清单",
+        widths=(24, 14, 30, 12, 24, 36, 36, 10, 10, 12, 8, 8, 8),
+    )  # fmt: skip
     response = HttpResponse(
-        buf.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = (
         "attachment; filename*=UTF-8''%E6%8A%BD%E6%9F%A5%E4%BA%8B%E9%A1%B9%E6%B8%85%E5%8D%95.xlsx"
