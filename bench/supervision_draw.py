@@ -19,9 +19,9 @@ Stages (`--only`, comma-separated; default all):
                checks); then VACUUM ANALYZE of both tables.
     draw       R runs (default 5; `--runs`), a fresh random 64-hex seed each, in one process,
                each in a transaction that is rolled back at the end: `services.frozen_pool`
-               (the whole pool and the pool per stratum, from the database) +
-               `services.rank_subjects` (quota, pool digest and selection per stratum) and the
-               whole pool's digest + `services._pack` of every stratum (the PoolSnapshot
+               (the pool per stratum, from the database) + `services.rank_subjects` (quota,
+               pool digest and selection per stratum, the whole pool's digest, the zlib
+               snapshot of every stratum -- the PoolSnapshot
                blobs) + saving the Draw and its PoolSnapshot rows. Reported: draw_seconds
                {min, median, max} and the breakdown of the median run. Floors
                from the same run and process: `SELECT ref` of every entry (cursor.fetchall),
@@ -85,6 +85,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -765,7 +766,7 @@ def draw_summary(runs: list[dict[str, Any]], last: dict[str, Any]) -> dict[str, 
             "pack_seconds": breakdown["pack"],
             "save_seconds": breakdown["save"],
             "gc_seconds": breakdown["gc"],
-            "union_digest_seconds_not_included": breakdown["union_digest"],
+            "union_sort_and_digest_alone_seconds": breakdown["union_digest"],
             "snapshot": "saved (Draw + PoolSnapshot rows) in a transaction rolled back",
         },
         "floor_select_refs_seconds": r4(statistics.median(r["floor_select_refs"] for r in runs)),
@@ -796,7 +797,7 @@ def stage_draw(cfg: dict[str, Any]) -> None:
 
     began = time.perf_counter()
     with connection.execute_wrapper(capture):
-        services.frozen_pool(plan)[1]
+        services.frozen_pool(plan)
     warmup = time.perf_counter() - began
     pool_sql, pool_params = next(q for q in captured if "AS pool" in q[0])
     with connection.cursor() as cursor:
@@ -816,12 +817,14 @@ def stage_draw(cfg: dict[str, Any]) -> None:
         gc_before = gc_timer.total
         with transaction.atomic():
             t0 = time.perf_counter()
-            members, strata = services.frozen_pool(plan)
+            pool = services.frozen_pool(plan)
             t1 = time.perf_counter()
-            ranked = services.rank_subjects(seed, strata, w["ratios"], w["fraction"])
-            algorithm.pool_digest(members, presorted=True)  # the whole pool's, as draw_run
+            # quotas, selection (hashed by the forked workers), per stratum and whole-pool
+            # digests and the zlib snapshots (in this process meanwhile)
+            ranking = services.rank_subjects(seed, pool, w["ratios"], w["fraction"])
+            ranked = ranking.strata
             t2 = time.perf_counter()
-            blobs = {s["key"]: services._pack(strata[s["key"]]) for s in ranked}
+            blobs = ranking.packed
             t3 = time.perf_counter()
             draw = Draw.objects.create(
                 number=f"CQBENCH{uuid.uuid4().hex[:20]}",
@@ -848,6 +851,8 @@ def stage_draw(cfg: dict[str, Any]) -> None:
             transaction.set_rollback(True)
         t5 = time.perf_counter()
         gc_seconds = gc_timer.total - gc_before
+        strata = pool.strata
+        del pool
         # untimed beside the draw: the parts of it measured alone, and the floors
         t = time.perf_counter()
         for key in sorted(strata):
@@ -901,14 +906,22 @@ def stage_draw(cfg: dict[str, Any]) -> None:
         )
         emit("result", draw_summary(runs, last))
         emit("details", {"runs": runs})
+        blobs_last = blobs
         del blobs, members
     # checks on the last run (untimed)
     t = time.perf_counter()
     every = sorted(r[0] for r in refs)
     union = sorted(m for members in strata.values() for m in members)
     ratio = {cls: rules.ratio_for(w["ratios"], cls) for cls in rules.CLASSES}
-    checks = {
+    checks: dict[str, Any] = {
         "pool_is_every_entry_once": union == every,
+        "whole_pool_digest_is_of_the_sorted_union": ranking.pool_digest
+        == algorithm.pool_digest(union, presorted=True),
+        "stratum_digests_and_snapshots_match": all(
+            s["pool_digest"] == algorithm.pool_digest(strata[s["key"]], presorted=True)
+            and zlib.decompress(blobs_last[s["key"]]).decode().split("\n") == strata[s["key"]]
+            for s in ranked
+        ),
         "strata_sorted_by_code_point": all(v == sorted(v) for v in strata.values()),
         "quotas_are_ceil_size_times_ratio": all(
             s["quota"] == max(1, math.ceil(round(s["size"] * ratio[s["key"]] / 100, 9)))
@@ -936,7 +949,7 @@ def stage_draw(cfg: dict[str, Any]) -> None:
             cursor.fetchall()
             query_s.append(time.perf_counter() - t)
             t = time.perf_counter()
-            services.frozen_pool(plan)[1]
+            services.frozen_pool(plan)
             pool_s.append(time.perf_counter() - t)
     diagnostic["pool_query_work_mem_256MB_seconds"] = r4(min(query_s))
     diagnostic["subject_pool_work_mem_256MB_seconds"] = r4(min(pool_s))
@@ -1054,8 +1067,11 @@ def stage_recompute(cfg: dict[str, Any]) -> None:
             )
             shares.append(share)
         seed = algorithm.combine_seed(shares)
-        strata = services.frozen_pool(plan)[1]
-        ranked = services.rank_subjects(seed, strata, w["ratios"], w["fraction"])
+        pool = services.frozen_pool(plan)
+        strata = pool.strata
+        ranking = services.rank_subjects(seed, pool, w["ratios"], w["fraction"])
+        del pool
+        ranked = ranking.strata
         PoolSnapshot.objects.bulk_create(
             [
                 PoolSnapshot(
@@ -1064,22 +1080,21 @@ def stage_recompute(cfg: dict[str, Any]) -> None:
                     key=s["key"],
                     size=s["size"],
                     digest=s["pool_digest"],
-                    members_z=services._pack(strata[s["key"]]),
+                    members_z=ranking.packed[s["key"]],
                 )
                 for s in ranked
             ]
         )
-        union = sorted(m for members in strata.values() for m in members)
         draw.status = DrawStatus.DONE
         draw.seed = seed
-        draw.pool_size = len(union)
-        draw.pool_digest = algorithm.pool_digest(union, presorted=True)
+        draw.pool_size = ranking.pool_size
+        draw.pool_digest = ranking.pool_digest
         draw.quota = sum(len(s["selected"]) for s in ranked)
         draw.strata = ranked
         draw.frozen_at = now
         draw.drawn_at = timezone.now()
         draw.save()
-    del union, strata
+    del strata
     drawn = time.perf_counter() - began
     pub = Path(cfg["tmp"]) / f"published-{draw.pk}"
     (pub / "pools").mkdir(parents=True)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chengnuo.supervision import draw, rules
+from chengnuo.supervision import draw, fastdraw, rules
 
 
 def naive(seed: str, pool: list[str], quota: int) -> list[str]:
@@ -217,3 +219,82 @@ def test_recusal_rules_are_data_and_each_excludes():
         "household"
     ]
     assert rules.recusal_reasons(rules.RecusalFacts()) == []
+
+
+# --- a large draw hashed by forked workers (fastdraw): the same result as `select` -------------
+
+
+def _text(pool: list[str]) -> bytes:
+    return "\n".join(pool).encode()
+
+
+def test_a_draw_hashed_by_two_forked_workers_equals_select_of_each_pool(monkeypatch):
+    monkeypatch.setattr(fastdraw, "PARALLEL_FROM", 1_000)
+    pools = [
+        ([f"DX{i:05d}" for i in range(3_000)], 90),
+        ([f"DY{i:05d}" for i in range(700)], 700),  # the whole pool, in score order
+        ([f"DZ{i:04d}" for i in range(50)], 0),
+        ([], 3),
+        (["DW1"], 1),
+    ]
+    seed = "7" * 64
+    whole = sorted(m for p, _ in pools for m in p)
+    selection = fastdraw.Selection(
+        seed, [(_text(p), q) for p, q in pools], check=[_text(whole)], workers=2
+    )
+    assert len(selection.children) == 1  # really forked (the caller hashes a slice too)
+    selected, checked = selection.result()
+    assert selected == [draw.select(seed, p, q) for p, q in pools]
+    assert checked == [True]
+    assert selected[0] == naive(seed, pools[0][0], 90)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_a_text_out_of_order_is_reported_not_selected_from(monkeypatch, workers):
+    monkeypatch.setattr(fastdraw, "PARALLEL_FROM", 10)
+    ordered = [f"DX{i:04d}" for i in range(600)]
+    swapped_inside = [*ordered[:100], ordered[101], ordered[100], *ordered[102:]]
+    swapped_across = ordered[300:] + ordered[:300]  # each half in order, not the whole
+    selection = fastdraw.Selection(
+        "s",
+        [(_text(ordered), 5), (_text(swapped_inside), 5), (_text(swapped_across), 5)],
+        check=[_text(swapped_across), _text(ordered)],
+        workers=workers,
+    )
+    selected, checked = selection.result()
+    assert selected[0] == naive("s", ordered, 5)
+    assert selected[1] is None and selected[2] is None
+    assert checked == [False, True]
+
+
+def test_a_worker_that_fails_is_redone_by_the_caller(monkeypatch):
+    monkeypatch.setattr(fastdraw, "PARALLEL_FROM", 100)
+    parent = os.getpid()
+    real = fastdraw._hash
+
+    def fails_in_a_child(*args, **kwargs):
+        if os.getpid() != parent:
+            raise RuntimeError("a worker's failure")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fastdraw, "_hash", fails_in_a_child)
+    pool = [f"DX{i:04d}" for i in range(1_000)]
+    selection = fastdraw.Selection("s", [(_text(pool), 30)], workers=3)
+    assert len(selection.children) == 2
+    assert selection.result() == ([naive("s", pool, 30)], [])
+
+
+def test_a_small_draw_is_hashed_in_the_callers_own_process():
+    pool = [f"DX{i}" for i in sorted(range(500), key=str)]
+    pool.sort()
+    selection = fastdraw.Selection("s", [(_text(pool), 5)], workers=2)
+    assert selection.children == []
+    assert selection.result() == ([naive("s", pool, 5)], [])
+
+
+def test_slices_cut_at_newlines_cover_the_text_once():
+    text = _text([f"DX{i}" for i in range(97)])
+    for parts in (1, 2, 3, 7):
+        for first in (None, 0.1, 0.4):
+            pieces = [fastdraw._cut(text, k, parts, first) for k in range(parts)]
+            assert b"\n".join(p for p in pieces if p) == text

@@ -6,6 +6,7 @@ around the rules a user or an insider would try."""
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 
 import pytest
 from django.utils import timezone
@@ -399,3 +400,19 @@ def test_the_subject_is_told_only_where_an_item_allows_notice_and_once(sup):
         services.task_notify(actor=inspector, task=task)
     seen = list(case_timeline(case, staff=False).values_list("event", flat=True))
     assert Event.TASK_NOTICE in seen  # on the subject's own case history
+
+
+def test_a_pool_read_out_of_order_is_sorted_before_it_is_digested_stored_or_drawn():
+    from chengnuo.supervision import draw as algorithm
+
+    members = [f"DX{i:03d}" for i in range(40)]
+    scrambled = services.Pool(
+        texts={"A": "\n".join(reversed(members)).encode()},
+        whole="\n".join(reversed(members)).encode(),
+    )
+    ranked = services.rank_subjects("3" * 64, scrambled, [{"A": 10}], 1.0)
+    stratum = ranked.strata[0]
+    assert stratum["pool_digest"] == algorithm.pool_digest(members)
+    assert ranked.pool_digest == algorithm.pool_digest(members)
+    assert zlib.decompress(ranked.packed["A"]).decode().split("\n") == members
+    assert stratum["selected"] == algorithm.select("3" * 64, members, stratum["quota"])

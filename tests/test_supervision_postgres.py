@@ -92,3 +92,64 @@ def test_two_inspectors_recording_one_task_at_once_leave_one_result(sup):
     assert len(results) == 1 and len(errors) == 1 and errors[0].code == "task_closed"
     task.refresh_from_db()
     assert task.outcome == results[0].outcome
+
+
+# --- freezing a pool on PostgreSQL: read in index order, joined by the database -----------------
+
+
+def _generic_pool(p):
+    """The same pool by the path every database takes (rows to Python, sorted there)."""
+    from unittest import mock
+
+    with mock.patch.object(connection, "vendor", "sqlite"):
+        return services.frozen_pool(p)
+
+
+def test_the_pool_postgresql_joins_is_the_pool_of_the_generic_path(transactional_db):
+    s = build_sup()
+    add_entries(s, 30)
+    add_entries(s, 12, credit_class="C", prefix="丙")
+    add_entries(s, 5, credit_class="D", route="proof", prefix="丁")
+    mine = plan(s)
+    fast = services.frozen_pool(mine)
+    assert fast.whole is not None  # the database's path was taken (it joins the whole pool)
+    generic = _generic_pool(mine)
+    assert generic.whole is None
+    assert fast.strata == generic.strata
+    assert sorted(fast.strata) == ["A", "C", "D"]
+    for key, members in generic.strata.items():
+        assert generic.texts[key] == "\n".join(members).encode()
+        # as read (a table this small may be read in another order: ranking sorts it)
+        assert sorted(fast.texts[key].decode().split("\n")) == members
+    union = sorted(m for v in generic.strata.values() for m in v)
+    assert sorted(fast.whole.decode().split("\n")) == union
+    ranked = services.rank_subjects("5" * 64, fast, [{"A": 10, "B": 10, "C": 10, "D": 20}], 1.0)
+    again = services.rank_subjects("5" * 64, generic, [{"A": 10, "B": 10, "C": 10, "D": 20}], 1.0)
+    assert ranked.strata == again.strata and ranked.pool_digest == again.pool_digest
+
+
+def test_freezing_a_pool_reads_the_reference_index_without_sorting(transactional_db):
+    s = build_sup()
+    add_entries(s, 20)
+    mine = plan(s)
+    captured = []
+
+    def capture(execute, sql, params, many, context):
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        services.frozen_pool(mine)
+    sql, params = next(q for q in captured if "GROUPING SETS" in q[0])
+    with connection.cursor() as cursor:
+        # a table this small is cheaper to scan and sort: ask for the plan a large one gets
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_sort = off")
+        try:
+            cursor.execute("EXPLAIN " + sql, params)
+            lines = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_sort")
+    assert "entry_ref_c" in lines
+    assert "Sort" not in lines

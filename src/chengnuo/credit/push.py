@@ -26,14 +26,13 @@ from django.utils import timezone
 from chengnuo.core import signing
 from chengnuo.core.crypto import decrypt
 from chengnuo.core.digest import canonical_json
+from chengnuo.core.outbox import backoff
 
 from .models import CreditPlatform, DeliveryAttempt, PushMessage
 
 logger = logging.getLogger(__name__)
 
 RECORDS_PATH = "/api/credit/records"
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_CAP_SECONDS = 3600
 LEASE_MARGIN_SECONDS = 30
 USER_AGENT = "chengnuo-credit-push/1"
 
@@ -61,12 +60,6 @@ def body_bytes(message: PushMessage) -> bytes:
         subject["id_number"] = decrypt(cipher)
         body["subject"] = subject
     return canonical_json(body).encode("utf-8")
-
-
-def backoff(attempts: int) -> timedelta:
-    """30 s × 2^(attempts-1), capped at one hour."""
-    exponent = min(max(0, attempts - 1), 12)
-    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2**exponent, BACKOFF_CAP_SECONDS))
 
 
 # --- delivery -------------------------------------------------------------------------------

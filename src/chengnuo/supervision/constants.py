@@ -4,6 +4,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chengnuo.core.outbox import OutboxStatus
+
 
 class ItemKind(models.TextChoices):
     GENERAL = "general", _("一般检查事项")
@@ -101,10 +103,7 @@ class KeyReason(models.TextChoices):
     CREDIT_CLASS = "credit_class", _("信用分类较差")
 
 
-class PushStatus(models.TextChoices):
-    PENDING = "pending", _("待推送")
-    DELIVERED = "delivered", _("已推送")
-    FAILED = "failed", _("推送失败（待重试）")
+PushStatus = OutboxStatus  # a result push is a row of an outbox (core.outbox)
 
 
 class Event(models.TextChoices):

@@ -71,9 +71,18 @@ def sm3(text: str) -> str:
     return str(_sm3(text.encode("utf-8")).hexdigest())
 
 
+def pool_text(pool: Iterable[str], *, presorted: bool = True) -> bytes:
+    """The pool as its digest is taken: the sorted members, one per line, UTF-8."""
+    members = pool if presorted else sorted(pool)
+    return "\n".join(members).encode("utf-8")
+
+
+def digest_text(text: bytes) -> str:
+    return str(_sm3(text).hexdigest())
+
+
 def pool_digest(pool: Iterable[str], *, presorted: bool = False) -> str:
-    members = list(pool) if presorted else sorted(pool)
-    return sm3("\n".join(members))
+    return digest_text(pool_text(pool, presorted=presorted))
 
 
 def share_commitment(share: str) -> str:
@@ -94,15 +103,49 @@ def score(seed: str, member: str) -> int:
 def _digests(seed: str, members: Sequence[str]) -> list[bytes]:
     """SM3(seed + ":" + member) for every member. The seed's prefix is hashed once and the
     state copied per member (the same digest as hashing the whole string)."""
-    base = _sm3(f"{seed}:".encode())
-    copy = base.copy
-
-    def one(member: str) -> bytes:
+    copy = _sm3(f"{seed}:".encode()).copy
+    out: list[bytes] = []
+    append = out.append
+    for member in members:
         h = copy()
         h.update(member.encode("utf-8"))
-        return bytes(h.digest())
+        append(h.digest())
+    return out
 
-    return list(map(one, members))
+
+def _bound(n: int, quota: int) -> bytes | None:
+    """The digest the quota-th lowest of n uniform scores is expected under, with margin
+    (None: keep every member)."""
+    fraction = (quota * _MARGIN + _SLACK) / n
+    if fraction >= 1.0:
+        return None
+    return int(fraction * (1 << 256)).to_bytes(DIGEST_BYTES, "big")
+
+
+def _under(seed: str, members: Sequence[str], bound: bytes | None) -> list[tuple[bytes, str]]:
+    """(digest, member) of the members whose digest is under the bound (all if None)."""
+    if bound is None:
+        return list(zip(_digests(seed, members), members, strict=True))
+    copy = _sm3(f"{seed}:".encode()).copy
+    out: list[tuple[bytes, str]] = []
+    append = out.append
+    for member in members:
+        h = copy()
+        h.update(member.encode("utf-8"))
+        d = h.digest()
+        if d < bound:
+            append((d, member))
+    return out
+
+
+def _lowest(
+    seed: str, pool: Sequence[str], quota: int, candidates: list[tuple[bytes, str]]
+) -> list[str]:
+    """The quota lowest of the candidates, or of the whole pool if too few passed."""
+    if len(candidates) < min(quota, len(pool)):  # unlucky: sort everything
+        candidates = list(zip(_digests(seed, pool), pool, strict=True))
+    candidates.sort()
+    return [m for _, m in candidates[:quota]]
 
 
 def select(seed: str, pool: Sequence[str], quota: int) -> list[str]:
@@ -114,20 +157,7 @@ def select(seed: str, pool: Sequence[str], quota: int) -> list[str]:
     result is the same either way: the definition above, only faster."""
     if quota <= 0 or not pool:
         return []
-    n = len(pool)
-    if quota >= n:
-        digests = _digests(seed, pool)
-        return [m for _, m in sorted(zip(digests, pool, strict=True))]
-    digests = _digests(seed, pool)
-    fraction = min(1.0, (quota * _MARGIN + _SLACK) / n)
-    if fraction < 1.0:
-        bound = int(fraction * (1 << 256)).to_bytes(DIGEST_BYTES, "big")
-        candidates = [(d, m) for d, m in zip(digests, pool, strict=True) if d < bound]
-        if len(candidates) >= quota:
-            candidates.sort()
-            return [m for _, m in candidates[:quota]]
-    ranked = sorted(zip(digests, pool, strict=True))
-    return [m for _, m in ranked[:quota]]
+    return _lowest(seed, pool, quota, _under(seed, pool, _bound(len(pool), quota)))
 
 
 def select_inspectors(

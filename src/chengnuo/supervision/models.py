@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chengnuo.agencies.constants import Region
+from chengnuo.core.outbox import OutboxRow
 
 from .constants import (
     CreditClass,
@@ -28,7 +29,6 @@ from .constants import (
     Party,
     PeriodKind,
     PlanStatus,
-    PushStatus,
     Recusal,
     Route,
     Stratify,
@@ -432,23 +432,13 @@ class RegulatoryPlatform(models.Model):
         return self.name
 
 
-class ResultPush(models.Model):
+class ResultPush(OutboxRow):
     """Outbox of a published result to the 互联网+监管 platform: written with the publication,
-    delivered by the worker, signed, with an idempotency key (exactly once at the receiver)."""
+    delivered by the worker, signed, with an idempotency key (exactly once at the receiver;
+    `core.outbox`)."""
 
     platform = models.ForeignKey(RegulatoryPlatform, on_delete=models.PROTECT, related_name="+")
     task = models.ForeignKey(InspectionTask, on_delete=models.PROTECT, related_name="pushes")
-    idempotency_key = models.CharField(max_length=64, unique=True)
-    body = models.JSONField()
-    status = models.CharField(
-        _("状态"), max_length=12, choices=PushStatus.choices, default=PushStatus.PENDING
-    )
-    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(_("最近错误"), blank=True)
-    receipt = models.CharField(_("回执号"), max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("检查结果推送")

@@ -10,10 +10,12 @@ one naming it and the reason."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import uuid
 import zlib
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -35,7 +37,7 @@ from chengnuo.core.timefmt import local
 from chengnuo.core.uploads import IMAGE_TYPE_MESSAGE, IMAGE_TYPES, check_upload
 
 from . import draw as algorithm
-from . import policies, rules
+from . import fastdraw, policies, rules
 from .constants import (
     DEFAULT_PUBLICATION_DAYS,
     LEAD_INSPECTORS,
@@ -499,6 +501,14 @@ def _pack(members: list[str]) -> bytes:
     return zlib.compress("\n".join(members).encode("utf-8"), 1)
 
 
+def draw_workers() -> int:
+    """Processes that hash a large draw (the platform's cores; 1: in the request's own)."""
+    configured = getattr(settings, "SUPERVISION_DRAW_WORKERS", None)
+    if configured is not None:
+        return max(1, int(configured))
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def _order_by_ref_sql() -> str:
     """Code point order (Python's) on PostgreSQL whatever the database's collation; SQLite's
     default (BINARY) already is."""
@@ -507,18 +517,9 @@ def _order_by_ref_sql() -> str:
     return 'ORDER BY pool."ref"'
 
 
-def frozen_pool(plan: Plan) -> tuple[list[str], dict[str, list[str]]]:
-    """The subjects that may be drawn: holders of the plan items' matters (both routes), in
-    its scope, one reference per subject (its lowest; its poorest credit class), minus those
-    already drawn for one of the items in a plan overlapping this one's period (避免烦企扰民).
-    Returns the whole pool and the pool per stratum key, all sorted by code point.
-
-    One plain scan of the directory: no grouping or anti-join in the query (the subjects
-    already drawn are few and read first), rows in reference order, so that sorting here
-    is a single pass and the strata come out sorted."""
-    items = list(plan.items.all())
-    matter_ids = sorted({m.pk for i in items for m in i.matters.all()})
-    drawn = set(
+def _already_drawn(plan: Plan, items: list[InspectionItem]) -> set[int]:
+    """Subjects drawn for one of the items in a plan overlapping this one's period."""
+    return set(
         InspectionTask.objects.filter(
             items__in=[i.pk for i in items],
             plan__period_start__lte=plan.period_end,
@@ -528,8 +529,89 @@ def frozen_pool(plan: Plan) -> tuple[list[str], dict[str, list[str]]]:
         .exclude(plan=plan)
         .values_list("entry__subject_id", flat=True)
     )
-    rows = SubjectEntry.objects.filter(active=True, matter_id__in=matter_ids)
+
+
+@dataclass
+class Pool:
+    """A frozen pool: per stratum key, the text of its members as its digest is taken (the
+    members in code-point order joined by "\\n", UTF-8); the whole pool's too where the
+    database joined it already. The database's order is checked when the draw is ranked
+    (`rank_subjects` sorts a text read out of order before anything is taken of it)."""
+
+    texts: dict[str, bytes]
+    whole: bytes | None = None
+
+    @property
+    def size(self) -> int:
+        return sum(fastdraw.count(t) for t in self.texts.values())
+
+    def members(self, key: str) -> list[str]:
+        """The stratum's members, sorted (one pass if they were read in order)."""
+        return sorted(pool_members(self.texts[key]))
+
+    @property
+    def strata(self) -> dict[str, list[str]]:
+        return {key: self.members(key) for key in sorted(self.texts)}
+
+
+def pool_members(text: bytes) -> list[str]:
+    return text.decode("utf-8").split("\n") if text else []
+
+
+def _pool_postgresql(
+    matter_id: int, scope: dict[str, Any], drawn: set[int], by_region: bool
+) -> Pool:
+    """One matter on PostgreSQL: the entries read in code-point order of their reference
+    (the index `entry_ref_c` covers the query: no sort, no table access), joined by the
+    database per stratum and as a whole in the same pass (the aggregate keeps the order of
+    its input), so a million references cross as a few strings."""
+    table = connection.ops.quote_name(SubjectEntry._meta.db_table)
+    where = ['"active"', '"matter_id" = %s']
+    params: list[Any] = [matter_id]
+    if scope.get("regions"):
+        where.append('"region" = ANY(%s)')
+        params.append(list(scope["regions"]))
+    if scope.get("industries"):
+        where.append('"industry" = ANY(%s)')
+        params.append(list(scope["industries"]))
+    if drawn:
+        where.append('NOT ("subject_id" = ANY(%s))')
+        params.append(sorted(drawn))
+    area = '"region"' if by_region else "''"
+    sql = (
+        f'SELECT "credit_class", {area}, string_agg("ref", E\'\\n\'), GROUPING("credit_class") '
+        f'FROM (SELECT "ref", "credit_class", "region" FROM {table} WHERE {" AND ".join(where)} '
+        'ORDER BY "ref" COLLATE "C") AS pool GROUP BY GROUPING SETS ((1, 2), ())'
+    )
+    texts: dict[str, bytes] = {}
+    whole = b""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for cls, region, joined, total in cursor.fetchall():
+            if total:
+                whole = (joined or "").encode("utf-8")
+            else:
+                texts[f"{region}/{cls}" if by_region else cls] = joined.encode("utf-8")
+    return Pool(texts=texts, whole=whole)
+
+
+def frozen_pool(plan: Plan) -> Pool:
+    """The subjects that may be drawn, per stratum key, each sorted by code point: holders
+    of the plan items' matters (both routes), in its scope, one reference per subject (its
+    lowest; its poorest credit class), minus those already drawn for one of the items in a
+    plan overlapping this one's period (避免烦企扰民).
+
+    One plain scan of the directory: no grouping or anti-join in the query (the subjects
+    already drawn are few and read first), rows in reference order, so that sorting here
+    is a single pass and the strata come out sorted."""
+    items = list(plan.items.all())
+    matter_ids = sorted({m.pk for i in items for m in i.matters.all()})
+    drawn = _already_drawn(plan, items)
     scope = plan.scope or {}
+    by_region = plan.stratify == Stratify.REGION
+    if connection.vendor == "postgresql" and len(matter_ids) == 1:
+        return _pool_postgresql(matter_ids[0], scope, drawn, by_region)
+    rows = SubjectEntry.objects.filter(active=True, matter_id__in=matter_ids)
     if scope.get("regions"):
         rows = rows.filter(region__in=scope["regions"])
     if scope.get("industries"):
@@ -537,7 +619,6 @@ def frozen_pool(plan: Plan) -> tuple[list[str], dict[str, list[str]]]:
     sql, params = (
         rows.values_list("subject_id", "ref", "credit_class", "region").order_by().query
     ).sql_with_params()
-    by_region = plan.stratify == Stratify.REGION
     fetched: list[tuple[str, str, str]] = []
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM ({sql}) AS pool {_order_by_ref_sql()}", params)
@@ -557,11 +638,10 @@ def frozen_pool(plan: Plan) -> tuple[list[str], dict[str, list[str]]]:
                         seen[1] = cls  # the poorest class of the subject's entries
             fetched = [(r, c, a) for r, c, a in first.values()]
     fetched.sort()  # in reference order already: one pass
-    members = [r for r, _, _ in fetched]
     strata: dict[str, list[str]] = defaultdict(list)
     for ref, cls, area in fetched:
         strata[f"{area}/{cls}" if by_region else cls].append(ref)
-    return members, dict(strata)
+    return Pool(texts={key: algorithm.pool_text(refs) for key, refs in strata.items()})
 
 
 def _stratum_label(key: str) -> str:
@@ -573,28 +653,67 @@ def _stratum_label(key: str) -> str:
     return f"{key}类"
 
 
-def rank_subjects(
-    seed: str, strata: dict[str, list[str]], ratios: list[dict[str, float]], fraction: float
-) -> list[dict[str, Any]]:
-    """Quota and selection per stratum (the ratio of the stratum's credit class)."""
-    result = []
-    for key in sorted(strata):
-        members = strata[key]
-        cls = key.rsplit("/", 1)[-1]
-        percent = rules.ratio_for(ratios, cls)
-        quota = rules.quota(len(members), percent, fraction)
-        result.append(
-            {
-                "key": key,
-                "label": _stratum_label(key),
-                "size": len(members),
-                "pool_digest": algorithm.pool_digest(members, presorted=True),
-                "ratio": percent,
-                "quota": quota,
-                "selected": algorithm.select(seed, members, quota),
-            }
-        )
-    return result
+@dataclass
+class Ranked:
+    """A draw's subjects: per stratum its size, digest, quota and selection; the strata's
+    snapshots (zlib); the whole pool's size and digest."""
+
+    strata: list[dict[str, Any]]
+    packed: dict[str, bytes]
+    pool_size: int
+    pool_digest: str
+
+
+def _in_order(text: bytes) -> bytes:
+    """A pool's text with its members sorted (for a text found out of order)."""
+    return b"\n".join(sorted(text.split(b"\n"))) if text else b""
+
+
+def rank_subjects(seed: str, pool: Pool, ratios: list[dict[str, float]], fraction: float) -> Ranked:
+    """Quota and selection per stratum (the ratio of the stratum's credit class). A large
+    pool is hashed by forked workers while this process digests and packs the pools; a
+    text found out of order is sorted and ranked again."""
+    texts = dict(pool.texts)
+    keys = sorted(texts)
+    sizes = {key: fastdraw.count(texts[key]) for key in keys}
+    percents = {key: rules.ratio_for(ratios, key.rsplit("/", 1)[-1]) for key in keys}
+    quotas = {key: rules.quota(sizes[key], percents[key], fraction) for key in keys}
+    whole = pool.whole
+    selection = fastdraw.Selection(
+        seed,
+        [(texts[key], quotas[key]) for key in keys],
+        check=[whole] if whole is not None else [],
+        workers=draw_workers(),
+    )
+    digests = {key: algorithm.digest_text(texts[key]) for key in keys}
+    packed = {key: zlib.compress(texts[key], 1) for key in keys}
+    whole_digest = algorithm.digest_text(whole) if whole is not None else ""
+    chosen, checked = selection.result()
+    selected = dict(zip(keys, chosen, strict=True))
+    for key in keys:
+        if selected[key] is None:  # out of order as read: sorted, then as any pool
+            texts[key] = _in_order(texts[key])
+            digests[key] = algorithm.digest_text(texts[key])
+            packed[key] = zlib.compress(texts[key], 1)
+            selected[key] = algorithm.select(seed, pool_members(texts[key]), quotas[key])
+    if whole is None or not all(checked):
+        union = sorted(m for key in keys for m in pool_members(texts[key]))
+        whole_digest = algorithm.pool_digest(union, presorted=True)
+    result = [
+        {
+            "key": key,
+            "label": _stratum_label(key),
+            "size": sizes[key],
+            "pool_digest": digests[key],
+            "ratio": percents[key],
+            "quota": quotas[key],
+            "selected": selected[key],
+        }
+        for key in keys
+    ]
+    return Ranked(
+        strata=result, packed=packed, pool_size=sum(sizes.values()), pool_digest=whole_digest
+    )
 
 
 def _handled_by(subject_ids: list[int]) -> dict[int, set[int]]:
@@ -624,8 +743,8 @@ def draw_run(*, actor: Actor, draw: Draw) -> Draw:
             )
         now = timezone.now()
         # 1. the pools freeze (after both commitments: their times are on record before this)
-        all_members, strata = frozen_pool(plan)
-        if not all_members:
+        pool = frozen_pool(plan)
+        if not pool.size:
             raise DomainError("empty_pool", "检查对象名录库中没有符合本计划的对象，无法抽取")
         agencies = [plan.lead_agency, *plan.member_agencies.order_by("pk")]
         inspector_rows = list(
@@ -652,7 +771,8 @@ def draw_run(*, actor: Actor, draw: Draw) -> Draw:
         items = list(plan.items.all())
         ratios = [i.ratio_by_class for i in items]
         fraction = rules.period_fraction(plan.period_start, plan.period_end)
-        ranked = rank_subjects(seed, strata, ratios, fraction)
+        ranking = rank_subjects(seed, pool, ratios, fraction)
+        ranked = ranking.strata
         PoolSnapshot.objects.bulk_create(
             [
                 PoolSnapshot(
@@ -661,7 +781,7 @@ def draw_run(*, actor: Actor, draw: Draw) -> Draw:
                     key=s["key"],
                     size=s["size"],
                     digest=s["pool_digest"],
-                    members_z=_pack(strata[s["key"]]),
+                    members_z=ranking.packed[s["key"]],
                 )
                 for s in ranked
             ]
@@ -765,8 +885,8 @@ def draw_run(*, actor: Actor, draw: Draw) -> Draw:
         )
         draw.status = DrawStatus.DONE
         draw.seed = seed
-        draw.pool_size = len(all_members)
-        draw.pool_digest = algorithm.pool_digest(all_members, presorted=True)
+        draw.pool_size = ranking.pool_size
+        draw.pool_digest = ranking.pool_digest
         draw.quota = len(selected)
         draw.strata = ranked
         draw.inspectors = {
