@@ -95,14 +95,17 @@ class Outbox:
         # called in the transaction that marks a row delivered (e.g. to record an event)
         self.delivered = delivered
 
+    @property
+    def rows(self) -> Any:
+        """The model's manager (its `platform` is the concrete model's)."""
+        return self.model._default_manager
+
     def _claim(self, pk: int, now: datetime) -> Any:
-        row = self.model._default_manager.select_related("platform").filter(pk=pk)
-        row = row.filter(_due(now)).first()
+        row = self.rows.select_related("platform").filter(pk=pk).filter(_due(now)).first()
         if row is None:
             return None
-        platform = row.platform  # type: ignore[attr-defined]
-        lease = now + timedelta(seconds=platform.timeout_seconds + LEASE_MARGIN_SECONDS)
-        taken = self.model._default_manager.filter(pk=pk, next_attempt_at=row.next_attempt_at)
+        lease = now + timedelta(seconds=row.platform.timeout_seconds + LEASE_MARGIN_SECONDS)
+        taken = self.rows.filter(pk=pk, next_attempt_at=row.next_attempt_at)
         if not taken.filter(_due(now)).update(next_attempt_at=lease):
             return None
         return row
@@ -135,7 +138,7 @@ class Outbox:
     def deliver(self, pk: int, *, now: datetime | None = None) -> bool:
         """Deliver one row if due; True when it is (now) delivered."""
         row = self._claim(pk, now or timezone.now())
-        manager = self.model._default_manager
+        manager = self.rows
         if row is None:
             return manager.filter(pk=pk, status=OutboxStatus.DELIVERED).exists()
         ok, error, receipt = self._post(row)
@@ -180,9 +183,7 @@ class Outbox:
         self, *, now: datetime | None = None, limit: int = 100, ids: list[int] | None = None
     ) -> int:
         """Deliver up to `limit` due rows of active platforms (oldest first)."""
-        rows = self.model._default_manager.filter(
-            _due(now or timezone.now()), platform__active=True
-        )
+        rows = self.rows.filter(_due(now or timezone.now()), platform__active=True)
         if ids is not None:
             rows = rows.filter(pk__in=ids)
         delivered = 0
