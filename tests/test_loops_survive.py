@@ -7,9 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from chengnuo.core import schedule
-from chengnuo.core.management.commands import run_reactions, run_scheduler
+from chengnuo.core.management.commands import deliver_outboxes, run_reactions, run_scheduler
 from chengnuo.credit.management.commands import deliver_pushes
-from chengnuo.supervision.management.commands import deliver_results
 from chengnuo.verification.management.commands import run_online_checks
 
 
@@ -42,7 +41,8 @@ def two_passes(monkeypatch):
         (run_online_checks, "Command._round", "run_online_checks", ["--loop", "--interval", "1"]),
         (deliver_pushes, "Command._round", "deliver_pushes", ["--loop", "1"]),
         (run_reactions, "run_due", "run_reactions", ["--loop", "1"]),
-        (deliver_results, "deliver_due", "deliver_results", ["--loop", "1"]),
+        (deliver_outboxes, "deliver_due", "deliver_outboxes", ["--loop", "1"]),
+        (deliver_outboxes, "deliver_due", "deliver_results", ["--loop", "1"]),
         (run_scheduler, None, "run_scheduler", ["--interval", "1"]),
     ],
 )

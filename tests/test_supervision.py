@@ -29,7 +29,7 @@ PROGRAMS = (
     "web",
     "worker",
     "pushes",
-    "results",
+    "outboxes",
     "checks",
     "reactions",
     "scheduler",

@@ -191,3 +191,26 @@ class Outbox:
             if self.deliver(pk, now=now):
                 delivered += 1
         return delivered
+
+
+# --- every outbox of the installed apps (their AppConfig.ready registers them) ----------------
+
+_REGISTRY: dict[str, Outbox] = {}
+
+
+def register(name: str, outbox: Outbox) -> Outbox:
+    _REGISTRY[name] = outbox
+    return outbox
+
+
+def registered() -> dict[str, Outbox]:
+    return dict(_REGISTRY)
+
+
+def deliver_all(*, limit: int = 100, only: str | None = None) -> int:
+    """One round over every registered outbox (or one): up to `limit` due rows each."""
+    delivered = 0
+    for name, outbox in sorted(_REGISTRY.items()):
+        if only is None or name == only:
+            delivered += outbox.deliver_due(limit=limit)
+    return delivered

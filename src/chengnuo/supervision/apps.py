@@ -31,6 +31,9 @@ class SupervisionConfig(AppConfig):
             "supervision_daily",
             label="公开到期的抽查结果，更新重点监管名单",
         )
-        from . import handlers
+        from chengnuo.core import outbox
 
+        from . import handlers, push
+
+        outbox.register("supervision.results", push.OUTBOX)
         events.on("case.approved", handlers.list_approved_subject, key="supervision.directory")
