@@ -1198,6 +1198,7 @@ PAGES: list[Entry] = [
         kwargs=lambda s: {"number": s.case.number, "pk": s.proof.pk},
     ),
     page("public_commitments", GET, public(), why="R-6.3: published, masked"),
+    page("commitment_hall", GET, public(), why="R-6.3: the service hall's screen, masked"),
     page("public_commitment", GET, public(), kwargs=_pk("public_commitment")),
     # verification: A's officers handle, its inspectors inspect, C answers assistance;
     # A's officers, inspectors, admins, auditors, the Justice Bureau and system admins read

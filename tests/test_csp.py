@@ -21,6 +21,8 @@ PUBLIC = [
     "/versions/",
     "/documents/",
     "/commitments/",
+    "/commitments/hall/",
+    "/credit/public/",
     "/accounts/login/",
 ]
 # a script element that runs: no src, and not a data block (type="application/json")

@@ -223,7 +223,12 @@ class Commitment(models.Model):
         verbose_name = _("承诺书")
         verbose_name_plural = _("承诺书")
         ordering = ["-signed_at", "-id"]
-        indexes = [models.Index(fields=["publish_from", "publish_to"])]
+        indexes = [
+            models.Index(fields=["publish_from", "publish_to"]),
+            # the public lists' rows in their publication period: publish_to >= today is the
+            # narrow end (the rows published now), not publish_from <= today (all of history)
+            models.Index(fields=["publish_to", "publish_from"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case_item"],

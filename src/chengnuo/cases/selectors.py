@@ -7,24 +7,28 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from chengnuo.accounts.actors import user_of
+from chengnuo.agencies.models import Agency
 from chengnuo.audit.models import AuditEvent
 from chengnuo.audit.services import events_about
 from chengnuo.catalog.constants import DisclosureScope
-from chengnuo.catalog.models import Matter
+from chengnuo.catalog.models import CertificationItem, Matter
 from chengnuo.core.actors import Actor
 from chengnuo.core.errors import NotFound
 from chengnuo.core.events import APPLICANT, PUBLIC
 from chengnuo.core.rules import MAX_ID
+from chengnuo.credit.selectors import search_shown_name
 
 from . import policies
 from .constants import CONCLUDED, CaseStatus, CommitmentStatus
 from .models import Case, CaseItem, Commitment, Proof
 
 PORTAL_SCOPES = (DisclosureScope.WEBSITE, DisclosureScope.NATIONAL_PLATFORM)
+# the service hall shows what the portal publishes and what is published at the venue only
+HALL_SCOPES = (DisclosureScope.SERVICE_HALL, *PORTAL_SCOPES)
 
 
 def _base() -> QuerySet[Case]:
@@ -147,22 +151,58 @@ def proof_get_for(actor: Actor, pk: Any) -> Proof:
     return proof
 
 
-def public_commitments(*, on: date | None = None, agency_id: int | None = None):
-    """R-6.3: commitments published on the portal today (their period runs), of approved cases;
-    the template shows masked names and identifiers only."""
+def public_commitments(
+    *,
+    on: date | None = None,
+    agency_id: int | None = None,
+    scopes: tuple[str, ...] = PORTAL_SCOPES,
+    region: str = "",
+    q: str = "",
+    item: str = "",
+    published_from: date | None = None,
+    published_to: date | None = None,
+) -> QuerySet[Commitment]:
+    """R-6.3: commitments published today (their period runs) in one of `scopes` (the portal's
+    by default; the service hall's screen adds the venue's own), of approved cases, newest
+    first; the templates show masked names and identifiers only. The filters narrow by the
+    case's agency or its region, the subject's shown name (`credit.selectors.search_shown_name`:
+    only what the list shows is searchable), the item's name and the publication date (both
+    ends included)."""
     today = on or timezone.localdate()
     qs = Commitment.objects.select_related(
         "case__agency", "case__matter", "item", "subject"
     ).filter(
         status=CommitmentStatus.SIGNED,
         case__status=CaseStatus.APPROVED,
-        disclosure_scope__in=PORTAL_SCOPES,
+        disclosure_scope__in=scopes,
         publish_from__lte=today,
         publish_to__gte=today,
     )
     if agency_id:
         qs = qs.filter(case__agency_id=agency_id)
-    return qs.order_by("-publish_from", "-id")
+    if region:
+        qs = qs.filter(case__agency__region=region)
+    if item:
+        qs = qs.filter(item__name__icontains=item)
+    if published_from:
+        qs = qs.filter(publish_from__gte=published_from)
+    if published_to:
+        qs = qs.filter(publish_from__lte=published_to)
+    return search_shown_name(qs, q).order_by("-publish_from", "-id")
+
+
+def publishing_agencies(scopes: tuple[str, ...] = PORTAL_SCOPES) -> list[tuple[int, str]]:
+    """(id, name) of the agencies whose matters require an item published in one of `scopes`:
+    the choices of the public list's agency filter, read from the catalog (a few hundred rows
+    at most), not from the commitments."""
+    items = CertificationItem.objects.filter(
+        disclosure_scope__in=scopes, matters__agency=OuterRef("pk")
+    )
+    return list(
+        Agency.objects.filter(Exists(items))
+        .order_by("level", "region", "name")
+        .values_list("id", "name")
+    )
 
 
 def public_commitment_get(pk: Any, *, on: date | None = None) -> Commitment:

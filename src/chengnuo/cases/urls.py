@@ -32,5 +32,6 @@ urlpatterns = [
 
 public_urlpatterns = [
     path("", views.public_commitments, name="public_commitments"),
+    path("hall/", views.commitment_hall, name="commitment_hall"),
     path("<int:pk>/", views.public_commitment, name="public_commitment"),
 ]

@@ -8,7 +8,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,11 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from chengnuo.agencies.constants import Region
+from chengnuo.agencies.models import Agency
 from chengnuo.catalog.models import Matter
 from chengnuo.core import contributions
 from chengnuo.core.actors import Actor
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
 from chengnuo.core.events import kind_label
+from chengnuo.core.listing import PAGE_SIZE, list_filters, parse_pk
+from chengnuo.core.net import client_in
 from chengnuo.core.web import error_messages, fail, staff_view
 from chengnuo.credit import selectors as credit_selectors
 from chengnuo.credit import services as credit_services
@@ -34,6 +40,13 @@ from .constants import Event as CaseEvent
 from .models import Case, CaseItem
 
 INSURANCE_FIELDS = ("insurer", "policy_number", "amount", "start", "end")
+LIST_PAGE_SIZE = PAGE_SIZE
+# the service hall's screen: the newest rows, so many at a time, the next ones after so many
+# seconds; the whole page reloads every few minutes (also without JavaScript)
+HALL_ROWS = 60
+HALL_ROWS_PER_SCREEN = 8
+HALL_SECONDS_PER_SCREEN = 15
+HALL_REFRESH_SECONDS = 300
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -581,9 +594,78 @@ def proof_download(request: HttpRequest, number: str, pk: int) -> Any:
 
 
 def public_commitments(request: HttpRequest) -> HttpResponse:
-    """Published commitments for social supervision, masked; no login."""
-    items = list(selectors.public_commitments()[:500])
-    return render(request, "cases/public_list.html", {"commitments": items})
+    """Published commitments for social supervision, masked; no login. Searched by the shown
+    name, agency, item and publication date, a page at a time; a bad value is left out with a
+    message."""
+    agencies = selectors.publishing_agencies()
+    filters = list_filters(
+        request.GET,
+        agency_ids={pk for pk, _name in agencies},
+        item=True,
+        q_label=_("承诺人"),
+        date_label=_("公开日期"),
+    )
+    commitments = selectors.public_commitments(
+        agency_id=filters.agency_id,
+        q=filters.q,
+        item=filters.item,
+        published_from=filters.date_from,
+        published_to=filters.date_to,
+    )
+    page = Paginator(commitments, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/public_list.html",
+        {"page_obj": page, "filters": filters, "agencies": agencies},
+    )
+
+
+def commitment_hall(request: HttpRequest) -> HttpResponse:
+    """The service hall's big screen: the newest published commitments and public dishonesty
+    entries, of one agency (?agency=id) or region (?region=code) or all, a page at a time in
+    turn (cases/hall.js), reloaded every few minutes. From the halls' networks
+    (HALL_NETWORKS) it also lists what is published at the venue only."""
+    errors: list[str] = []
+    agency = None
+    raw_agency = request.GET.get("agency", "").strip()
+    if raw_agency:
+        pk = parse_pk(raw_agency)
+        agency = Agency.objects.filter(pk=pk).first() if pk else None
+        if agency is None:
+            errors.append(_("“实施机关”无效，显示全部机关的公开信息。"))
+    region = request.GET.get("region", "").strip()
+    if region and region not in Region.values:
+        errors.append(_("“行政区划”无效，已忽略该条件。"))
+        region = ""
+    agency_id = agency.pk if agency is not None else None
+    if agency is not None:
+        place, region = agency.name, ""  # the agency names the place
+    else:
+        place = str(Region(region).label) if region else ""
+    in_hall = client_in(request, settings.HALL_NETWORKS)
+    commitments = selectors.public_commitments(
+        scopes=selectors.HALL_SCOPES if in_hall else selectors.PORTAL_SCOPES,
+        agency_id=agency_id,
+        region=region,
+    )
+    records = credit_selectors.publicly_listed_records(
+        on=timezone.localdate(), agency_id=agency_id, region=region
+    )
+    return render(
+        request,
+        "cases/hall.html",
+        {
+            "place": place,
+            "agency": agency,
+            "commitments": list(commitments[:HALL_ROWS]),
+            "records": list(records[:HALL_ROWS]),
+            "errors": errors,
+            "now": timezone.localtime(),
+            "rows_per_screen": HALL_ROWS_PER_SCREEN,
+            "seconds_per_screen": HALL_SECONDS_PER_SCREEN,
+            "refresh_seconds": HALL_REFRESH_SECONDS,
+        },
+    )
 
 
 def public_commitment(request: HttpRequest, pk: int) -> HttpResponse:

@@ -6,6 +6,7 @@ developer machine (SQLite, DEBUG off unless asked); production sets CHENGNUO_ENV
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -243,6 +244,15 @@ LOGIN_KNOWN_ADDRESS_DAYS = 30
 # The client address is REMOTE_ADDR, unless this many reverse proxies (each appending to
 # X-Forwarded-For) stand in front: then the entry the outermost of them appended.
 TRUSTED_PROXIES = int(os.environ.get("CHENGNUO_TRUSTED_PROXIES", "0"))
+# The service halls' networks: the hall screen (/commitments/hall/) shown from one of them also
+# lists commitments published at the service venue only; elsewhere it lists what the website
+# publishes. Comma-separated CIDR networks, e.g. "10.20.0.0/16,10.21.3.0/24".
+HALL_NETWORKS = env_list("CHENGNUO_HALL_NETWORKS")
+for _network in HALL_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"CHENGNUO_HALL_NETWORKS: not a network: {_network!r}") from None
 SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("CHENGNUO_SESSION_IDLE_SECONDS", "1800"))
 # Idle timeout: the cookie lives SESSION_COOKIE_AGE and is renewed on every request.
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS

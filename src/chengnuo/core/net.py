@@ -43,3 +43,20 @@ def client_address(request: Any) -> str:
             if forwarded:
                 return forwarded
     return remote or UNKNOWN_ADDRESS
+
+
+def client_in(request: Any, networks: list[str] | tuple[str, ...]) -> bool:
+    """Whether the client of the request (`client_address`) lies in one of `networks` (CIDR,
+    as settings give them). An IPv6 client counts as its /64, so an IPv6 network must be a
+    /64 or wider."""
+    if not networks:
+        return False
+    try:
+        client = ipaddress.ip_network(client_address(request), strict=False)
+    except ValueError:
+        return False
+    for value in networks:
+        net = ipaddress.ip_network(value.strip(), strict=False)
+        if client.version == net.version and client.subnet_of(net):  # type: ignore[arg-type]
+            return True
+    return False

@@ -127,7 +127,11 @@ class CreditRecord(TimestampedModel):
         verbose_name = _("信用记录")
         verbose_name_plural = _("信用记录")
         ordering = ["-decided_on", "-id"]
-        indexes = [models.Index(fields=["subject", "status"])]
+        indexes = [
+            models.Index(fields=["subject", "status"]),
+            # the public dishonesty list: the records whose publication period still runs
+            models.Index(fields=["publish_to", "decided_on"]),
+        ]
 
     def __str__(self) -> str:
         grade = f"（{self.get_grade_display()}）" if self.grade else ""

@@ -10,9 +10,12 @@ Anything else is NotFound (indistinguishable from missing) or PermissionDenied f
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case as Choose
+from django.db.models import CharField, Expression, F, QuerySet, Value, When
+from django.db.models.functions import Concat, Left, Length, Repeat
 
 from chengnuo.accounts.actors import user_of
 from chengnuo.agencies.policies import staff_agency_ids
@@ -23,7 +26,7 @@ from chengnuo.core.errors import NotFound, PermissionDenied
 from chengnuo.core.rules import MAX_ID
 
 from . import access, policies
-from .constants import ObjectionStatus, RepairStatus
+from .constants import ObjectionStatus, RepairStatus, SubjectKind
 from .models import CreditRecord, Objection, PushMessage, RepairApplication, Subject
 
 
@@ -264,13 +267,46 @@ def overdue_items(actor: Actor, *, on: Any) -> dict[str, list[Any]]:
     }
 
 
-def publicly_listed_records(*, on: Any) -> QuerySet[CreditRecord]:
+def shown_name(subject: str = "subject") -> Expression:
+    """The name public lists show for the subject at `subject` (a relation path, "" for Subject
+    itself), computed in the database exactly as `Subject.display_name`: a person's first
+    character then one * per further character, an entity's name as registered. Public
+    searches match this and nothing else, so a search can confirm only what the list already
+    shows — never a masked person's real name or an identifier (R-5.6)."""
+    prefix = f"{subject}__" if subject else ""
+    name = F(f"{prefix}name")
+    masked = Concat(Left(name, 1), Repeat(Value("*"), Length(name) - 1), output_field=CharField())
+    return Choose(
+        When(**{f"{prefix}kind": SubjectKind.PERSON}, then=masked),
+        default=name,
+        output_field=CharField(),
+    )
+
+
+def search_shown_name(qs: QuerySet[Any], q: str, *, subject: str = "subject") -> QuerySet[Any]:
+    """Rows whose subject's shown name contains `q` (case-insensitive); all rows for ""."""
+    if not q:
+        return qs
+    return qs.alias(shown_name=shown_name(subject)).filter(shown_name__icontains=q)
+
+
+def publicly_listed_records(
+    *,
+    on: Any,
+    q: str = "",
+    agency_id: int | None = None,
+    region: str = "",
+    decided_from: date | None = None,
+    decided_to: date | None = None,
+) -> QuerySet[CreditRecord]:
     """R-5.5: records whose grade's sanction lists them publicly, within their publication
-    period and not repaired or removed. Public, no actor: only masked data leaves here."""
+    period and not repaired or removed. Public, no actor: only masked data leaves here. The
+    filters narrow by the shown name (`search_shown_name`), the deciding agency or its region,
+    and the decision date (both ends included)."""
     from .rules import sanctions
 
     grades = [grade for grade, s in sanctions().items() if s.get("public_listing")]
-    return (
+    qs = (
         CreditRecord.objects.filter(
             grade__in=grades,
             status__in=["active", "under_objection"],
@@ -279,8 +315,16 @@ def publicly_listed_records(*, on: Any) -> QuerySet[CreditRecord]:
         )
         .exclude(kind="commitment_kept")
         .select_related("subject", "deciding_agency")
-        .order_by("-decided_on", "-id")
     )
+    if agency_id:
+        qs = qs.filter(deciding_agency_id=agency_id)
+    if region:
+        qs = qs.filter(deciding_agency__region=region)
+    if decided_from:
+        qs = qs.filter(decided_on__gte=decided_from)
+    if decided_to:
+        qs = qs.filter(decided_on__lte=decided_to)
+    return search_shown_name(qs, q).order_by("-decided_on", "-id")
 
 
 def notices_for(actor: Actor, *, unread_only: bool = False) -> QuerySet[Any]:

@@ -23,8 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chengnuo.catalog.selectors import public_agency_choices
 from chengnuo.core.actors import Actor
 from chengnuo.core.errors import DomainError, NotFound, PermissionDenied
+from chengnuo.core.listing import PAGE_SIZE, list_filters
 from chengnuo.core.web import staff_view
 
 from . import access, exports, policies, selectors, services
@@ -458,12 +460,30 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 
 def public_listing(request: HttpRequest) -> HttpResponse:
-    """Public list of severe dishonesty in its publication period (R-5.5), masked (R-5.6)."""
+    """Public list of severe dishonesty in its publication period (R-5.5), masked (R-5.6);
+    searched by the shown name, the deciding agency and the decision date, a page at a time.
+    A bad value is left out with a message."""
     today = timezone.localdate()
-    page = Paginator(selectors.publicly_listed_records(on=today), 50).get_page(
-        request.GET.get("page")
+    agencies = public_agency_choices()
+    filters = list_filters(
+        request.GET,
+        agency_ids={pk for pk, _name in agencies},
+        q_label=_("主体名称"),
+        date_label=_("认定日期"),
     )
-    return render(request, "credit/public_listing.html", {"page_obj": page, "today": today})
+    records = selectors.publicly_listed_records(
+        on=today,
+        q=filters.q,
+        agency_id=filters.agency_id,
+        decided_from=filters.date_from,
+        decided_to=filters.date_to,
+    )
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "credit/public_listing.html",
+        {"page_obj": page, "today": today, "filters": filters, "agencies": agencies},
+    )
 
 
 @staff_view
