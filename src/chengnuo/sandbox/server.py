@@ -9,6 +9,9 @@ the idempotency key and body are empty for GET requests.
     POST /api/supervision/results                             the 互联网+监管 platform: an
          inspection result (Idempotency-Key; stored once per key)
     GET  /api/supervision/results                             what was received (for tests)
+    POST /api/12345/replies                                   the 12345 hotline platform: the
+         answer to a work order (回单; Idempotency-Key; stored once per key)
+    GET  /api/12345/replies                                   what was received (for tests)
     GET  /api/credit/records                                  what was received (for tests)
     GET  /api/credit/subjects/<id_type>/<id_number>/records   a subject's dishonesty records
     GET  /api/share/<source>/<id_type>/<id_number>            the data-sharing platform (R-4.5):
@@ -17,7 +20,11 @@ the idempotency key and body are empty for GET requests.
          real_estate (synthetic records in `share_data`)
     GET  /healthz
 
-Fault injection for tests and drills: `server.down_sources` (source codes answering 503) and
+The sandbox also plays the 12345 platform's side that sends: `hotline.send_order` posts a
+signed work order to the platform's `/api/v1/complaints/hotline`.
+
+Fault injection for tests and drills: `server.results_down` / `server.replies_down` (the next
+N result pushes / replies answered 503), `server.down_sources` (source codes answering 503) and
 `server.slow_sources` (source code -> seconds to wait before answering, to simulate a hang);
 `server.share_hits` counts the share requests per (source, id_number).
 """
@@ -48,6 +55,12 @@ DEFAULT_SECRET = "sandbox-secret"
 MAX_BODY = 1_000_000
 MAX_CLOCK_SKEW_SECONDS = 300
 SUBJECT_RECORDS = re.compile(r"\A/api/credit/subjects/([a-z_]{1,30})/([^/]{1,64})/records/?\Z")
+# POST route -> (store attribute, receipt prefix, outage counter attribute or "")
+STORES = {
+    "/api/credit/records": ("records", "XYFY-R", ""),
+    "/api/supervision/results": ("results", "HLWJG", "results_down"),
+    "/api/12345/replies": ("replies", "12345-HD", "replies_down"),
+}
 SHARE_RECORD = re.compile(r"\A/api/share/([a-z_]{1,30})/([a-z_]{1,30})/([^/]{1,64})/?\Z")
 
 
@@ -69,8 +82,11 @@ class SandboxServer(ThreadingHTTPServer):
         self.secret = secret or os.environ.get("CHENGNUO_SANDBOX_SECRET") or DEFAULT_SECRET
         self.records: dict[str, dict[str, Any]] = {}
         self.results: dict[str, dict[str, Any]] = {}
-        # fault injection: answer the next N result pushes with 503 (an outage of the platform)
+        self.replies: dict[str, dict[str, Any]] = {}
+        # fault injection: answer the next N result pushes / hotline replies with 503 (an
+        # outage of that platform)
         self.results_down = 0
+        self.replies_down = 0
         self.lock = threading.Lock()
         # fault injection (tests): sources answering 503, sources answering only after a delay
         self.down_sources: set[str] = set()
@@ -186,6 +202,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
             with self.server.lock:
                 results = list(self.server.results.values())
             self._json(HTTPStatus.OK, {"count": len(results), "results": results})
+        elif path.rstrip("/") == "/api/12345/replies":
+            with self.server.lock:
+                replies = list(self.server.replies.values())
+            self._json(HTTPStatus.OK, {"count": len(replies), "replies": replies})
         elif path.rstrip("/") == "/api/credit/records":
             records = self.server.received()
             self._json(HTTPStatus.OK, {"count": len(records), "records": records})
@@ -227,10 +247,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
         body = self._read_body()
         if body is None:
             return
-        if path.rstrip("/") not in ("/api/credit/records", "/api/supervision/results"):
+        route = path.rstrip("/")
+        if route not in STORES:
             self._error(HTTPStatus.NOT_FOUND, "not_found", "接口不存在")
             return
-        results = path.rstrip("/") == "/api/supervision/results"
+        store_name, prefix, outage = STORES[route]
         key = self.headers.get("Idempotency-Key", "").strip()
         if not key or len(key) > 128:
             self._error(HTTPStatus.BAD_REQUEST, "missing_idempotency_key", "缺少Idempotency-Key")
@@ -245,18 +266,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if not isinstance(payload, dict):
             self._error(HTTPStatus.BAD_REQUEST, "bad_json", "请求体应为JSON对象")
             return
-        if results:
+        if outage:
             with self.server.lock:
-                if self.server.results_down > 0:
-                    self.server.results_down -= 1
-                    down = True
-                else:
-                    down = False
+                down = getattr(self.server, outage) > 0
+                if down:
+                    setattr(self.server, outage, getattr(self.server, outage) - 1)
             if down:
                 self._error(HTTPStatus.SERVICE_UNAVAILABLE, "unavailable", "平台暂时不可用")
                 return
-        store = self.server.results if results else self.server.records
-        prefix = "HLWJG" if results else "XYFY-R"
+        store = getattr(self.server, store_name)
         with self.server.lock:
             if key in store:
                 receipt = store[key]["receipt"]
