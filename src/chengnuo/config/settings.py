@@ -394,6 +394,12 @@ LOOKUP_CONTEXT_MINUTES = int(os.environ.get("CHENGNUO_LOOKUP_CONTEXT_MINUTES", "
 REVEAL_LIMIT_PER_HOUR = int(os.environ.get("CHENGNUO_REVEAL_LIMIT_PER_HOUR", "20"))
 # R-4.3: routine-inspection results are public within this many working days of the inspection
 SUPERVISION_PUBLICATION_DAYS = int(os.environ.get("CHENGNUO_SUPERVISION_PUBLICATION_DAYS", "20"))
+# processes hashing a large draw (the cores, at most 2; 1: in the request's own process)
+SUPERVISION_DRAW_WORKERS = (
+    int(os.environ["CHENGNUO_SUPERVISION_DRAW_WORKERS"])
+    if os.environ.get("CHENGNUO_SUPERVISION_DRAW_WORKERS")
+    else None
+)
 REVEAL_BURST = int(os.environ.get("CHENGNUO_REVEAL_BURST", "5"))
 REVEAL_BURST_MINUTES = int(os.environ.get("CHENGNUO_REVEAL_BURST_MINUTES", "10"))
 
