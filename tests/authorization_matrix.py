@@ -5,8 +5,10 @@ operation, the status each actor gets.
 Actors: the anonymous visitor; the applicant who owns the case, subject and credit record
 ("owner") and an applicant who owns none of them ("other_applicant"); each staff role of agency
 A, the agency owning every object ("<role>@A"), and the same role of another agency B
-("<role>@B"); the system admin (no agency); and a case officer of agency C, the agency A asked
-for assistance ("case_officer@C"), the one third party the platform lets in on A's objects.
+("<role>@B"); the system admin (no agency); a case officer of agency C, the agency A asked
+for assistance ("case_officer@C"), the one third party the platform lets in on A's objects; and
+the complaint handler of the Justice Bureau overseeing A ("complaint_handler@SFJ-A"), the one
+who sees complainants' sealed identities.
 
 The Justice Bureau owns none of the objects, it oversees their agency: "justice_reviewer@A" is a
 reviewer of the county Justice Bureau of A's region (it oversees A), "justice_reviewer@B" one of
@@ -44,6 +46,7 @@ OWNER = "owner"
 STRANGER = "other_applicant"
 SYSADMIN = "system_admin"
 HELPER = "case_officer@C"
+JB_HANDLER = "complaint_handler@SFJ-A"
 
 AGENCY_ROLES = (
     Role.WINDOW_CLERK,
@@ -54,6 +57,7 @@ AGENCY_ROLES = (
     Role.CREDIT_OFFICER,
     Role.DATA_ADMIN,
     Role.AUDITOR,
+    Role.COMPLAINT_HANDLER,
 )
 
 
@@ -76,7 +80,8 @@ AUDITOR_A, AUDITOR_B = a(Role.AUDITOR), b(Role.AUDITOR)
 
 STAFF_A = tuple(a(r) for r in AGENCY_ROLES)
 STAFF_B = tuple(b(r) for r in AGENCY_ROLES)
-ACTORS = (ANON, OWNER, STRANGER, *STAFF_A, *STAFF_B, SYSADMIN, HELPER)
+HANDLER_A, HANDLER_B = a(Role.COMPLAINT_HANDLER), b(Role.COMPLAINT_HANDLER)
+ACTORS = (ANON, OWNER, STRANGER, *STAFF_A, *STAFF_B, SYSADMIN, HELPER, JB_HANDLER)
 SIGNED_IN = tuple(x for x in ACTORS if x != ANON)
 
 # groups the views' checks come back to
@@ -256,6 +261,7 @@ def build_scenario() -> Scenario:
         users[b(role)] = _user(role, home_b, f"mx-{role.value}-b")
     users[SYSADMIN] = _user(Role.SYSTEM_ADMIN, None, "mx-sysadmin")
     users[HELPER] = _user(Role.CASE_OFFICER, helper, "mx-officer-c")
+    users[JB_HANDLER] = _user(Role.COMPLAINT_HANDLER, justice_a, "mx-complaints-sfj")
     users[OWNER] = _user(Role.APPLICANT, None, "mx-owner")
     users[STRANGER] = _user(Role.APPLICANT, None, "mx-stranger")
     # a second inspector of A: an inspection goes to two
@@ -481,7 +487,11 @@ def build_scenario() -> Scenario:
         alert=alert,
         guide_version=guide_version,
         source=source,
-        extra={**_supervision_scenario(users, agency, matter), **_log_scenario()},
+        extra={
+            **_supervision_scenario(users, agency, matter),
+            **_complaints_scenario(users, agency, matter, social, public_commitment),
+            **_log_scenario(),
+        },
     )
 
 
@@ -536,6 +546,60 @@ def _supervision_scenario(users: dict[str, Any], agency: Any, matter: Any) -> di
     }
 
 
+def _complaints_scenario(
+    users: dict[str, Any], agency: Any, matter: Any, item: Any, commitment: Any
+) -> dict[str, Any]:
+    """A complaint about A (submitted, with a contact and an attachment), one accepted and
+    overdue (a supervision order may be issued), one answered (followed with its secret), a
+    false-commitment report, and a CAPTCHA challenge."""
+    from captcha.models import CaptchaStore
+
+    from chengnuo.complaints import services as cs
+    from chengnuo.complaints.models import Complaint, HotlinePlatform
+
+    from .cases_helpers import pdf_upload
+
+    def submit(phone: str, **kw: Any) -> Any:
+        data: dict[str, Any] = {
+            "channel": "web", "kind": "proof_demanded", "agency_id": agency.pk,
+            "matter_id": matter.pk, "item_id": item.pk, "name": "赵六", "phone": phone,
+            "text": "窗口要求提供已实行告知承诺的社会保险缴费证明，未按告知承诺制办理。",
+        }  # fmt: skip
+        data.update(kw)
+        return cs.complaint_submit(**data)
+
+    handler = users[a(Role.COMPLAINT_HANDLER)]
+    complaint = submit("13800000001", attachments=[pdf_upload("材料.pdf")]).complaint
+    overdue = cs.complaint_accept(actor=handler, complaint=submit("13800000002").complaint)
+    past = timezone.localdate() - dt.timedelta(days=1)
+    Complaint.objects.filter(pk=overdue.pk).update(due_date=past, answer_due=past)
+    done = submit("13800000003")
+    answered = cs.complaint_accept(actor=handler, complaint=done.complaint)
+    cs.complaint_answer(
+        actor=handler, complaint=answered,
+        facts="经调阅办件记录，窗口人员要求申请人另行提交证明属实。",
+        measures="已对窗口人员批评教育，并组织重新学习告知承诺制工作规程。",
+    )  # fmt: skip
+    cs.complaint_submit(
+        channel="web", kind="false_commitment", commitment_id=commitment.pk, anonymous=True,
+        text="承诺人承诺已婚，但据了解其早已离婚多年，承诺内容与事实不符。",
+    )  # fmt: skip
+    return {
+        "complaint": complaint,
+        "complaint_attachment": complaint.attachments.get(),
+        "complaint_overdue": overdue,
+        "complaint_answered": answered,
+        "complaint_secret": done.secret,
+        "hotline": HotlinePlatform.objects.create(
+            name="阜阳12345",
+            base_url="http://127.0.0.1:9",
+            app_key="matrix-12345",
+            secret="matrix-12345-secret",
+        ),
+        "captcha_key": CaptchaStore.generate_key(),
+    }
+
+
 def _log_scenario() -> dict[str, Any]:
     """The verifiable log over the scenario's events, checkpointed, and a witness's refusal."""
     from chengnuo.audit import log
@@ -578,7 +642,8 @@ class Entry:
     data: Data = None
     variant: str = ""
     json: bool = False
-    headers: dict[str, str] = field(default_factory=dict)
+    # fixed headers, or computed from the scenario and the body (a signature)
+    headers: dict[str, str] | Callable[[Any, bytes], dict[str, str]] = field(default_factory=dict)
     why: str = ""
     xfail: dict[str, str] = field(default_factory=dict)
 
@@ -1845,7 +1910,149 @@ SUPERVISION: list[Entry] = [
     ),
 ]
 
-ENTRIES: list[Entry] = [*PAGES, *OPERATIONS, *SUPERVISION]
+# complaints (R-8.1): the public form and receipt; the agency's pages; the Justice Bureau's
+COMPLAINT_READERS = (
+    ADMIN_A, ADMIN_B, AUDITOR_A, AUDITOR_B, HANDLER_A, HANDLER_B, REVIEWER_A, REVIEWER_B,
+    SYSADMIN, JB_HANDLER,
+)  # fmt: skip
+COMPLAINT_READERS_A = (ADMIN_A, AUDITOR_A, HANDLER_A, REVIEWER_A, SYSADMIN, JB_HANDLER)
+COMPLAINT_HANDLERS_A = (ADMIN_A, HANDLER_A)
+JUSTICE = (REVIEWER_A, REVIEWER_B, SYSADMIN, JB_HANDLER)
+
+
+def _complaint(key: str = "complaint") -> Kwargs:
+    return lambda s: {"pk": s.extra[key].pk}
+
+
+def _work_order(s: Scenario) -> dict[str, Any]:
+    return {
+        "order_no": "GD-MATRIX-0001",
+        "kind": "attitude",
+        "text": "来电反映窗口工作人员态度生硬，不解释告知承诺制的办理要求。",
+        "agency_uscc": s.agency.uscc,
+        "anonymous": True,
+    }
+
+
+def _hotline_signed(s: Scenario, body: bytes) -> dict[str, str]:
+    from chengnuo.core.signing import signed_headers
+
+    platform = s.extra["hotline"]
+    return signed_headers(
+        platform.app_key, platform.secret, "GD-MATRIX-0001", body, user_agent="12345"
+    )
+
+
+def _receipt(**more: Any) -> Data:
+    return lambda s: {
+        "code": s.extra["complaint_answered"].number,
+        "secret": s.extra["complaint_secret"],
+        **more,
+    }
+
+
+COMPLAINTS: list[Entry] = [
+    page("complaints_public:new", GET, public()),
+    page("complaints_public:statistics", GET, public(), why="per agency counts, nothing personal"),
+    op(
+        "POST",
+        "/complaints/hotline",
+        expect(ALLOWED, anonymous=ALLOWED),
+        data=lambda s: _work_order(s),
+        headers=lambda s, body: _hotline_signed(s, body),
+        why="signed by the 12345 platform, the session plays no part (201 once, then 200);"
+        " unsigned: 401 (tests/test_complaints_hotline.py)",
+    ),
+    page(
+        "complaints_public:new",
+        POST,
+        public(400),
+        data=lambda s: {},
+        why="no account needed; an empty form (and no CAPTCHA answer): 400 for all",
+    ),
+    page("complaints_public:receipt", GET, public()),
+    page(
+        "complaints_public:receipt",
+        POST,
+        public(200),
+        data=_receipt(),
+        why="the receipt code and its secret are the only key: whoever holds them",
+    ),
+    page(
+        "complaints_public:receipt_rate",
+        POST,
+        expect(ALLOWED, anonymous=ALLOWED),
+        data=_receipt(rating="satisfied"),
+        why="code + secret",
+    ),
+    page(
+        "complaints_public:receipt_reopen",
+        POST,
+        public(400),
+        data=_receipt(reason=""),
+        why="code + secret; no reason: the page again with the refusal",
+    ),
+    page("captcha-image", GET, public(), kwargs=lambda s: {"key": s.extra["captcha_key"]}),
+    page(
+        "complaints:list",
+        GET,
+        expect(403, grant(200, COMPLAINT_READERS)),
+        why="readable_agency_ids: admins, complaint handlers, auditors, the Justice Bureau",
+    ),
+    page("complaints:oversight", GET, expect(403, grant(200, JUSTICE)), why="is_justice"),
+    page("complaints:oversight_export", GET, expect(403, grant(200, JUSTICE)), why="is_justice"),
+    page(
+        "complaints:detail",
+        GET,
+        expect(404, grant(200, COMPLAINT_READERS_A)),
+        kwargs=_complaint(),
+        why="reads: staff of A with a complaint role, the Justice Bureau overseeing A",
+    ),
+    page(
+        "complaints:attachment",
+        GET,
+        expect(404, grant(200, COMPLAINT_READERS_A)),
+        kwargs=lambda s: {
+            "pk": s.extra["complaint"].pk,
+            "attachment": s.extra["complaint_attachment"].pk,
+        },
+    ),
+    *[
+        page(
+            f"complaints:{name}",
+            POST,
+            expect(404, grant(403, COMPLAINT_READERS_A), grant(ALLOWED, COMPLAINT_HANDLERS_A)),
+            kwargs=_complaint(),
+            data=data,
+            why="handles: the handling agency's admins and complaint handlers",
+        )
+        for name, data in (
+            ("accept", lambda s: {}),
+            ("decline", lambda s: {"reason": ""}),
+            ("transfer", lambda s: {"agency": s.other_agency.pk, "reason": ""}),
+            ("extend", lambda s: {"reason": ""}),
+            ("answer", lambda s: {"facts": "", "measures": ""}),
+        )
+    ],
+    page(
+        "complaints:supervise",
+        POST,
+        expect(404, grant(403, COMPLAINT_READERS_A), grant(ALLOWED, REVIEWER_A, JB_HANDLER)),
+        kwargs=_complaint("complaint_overdue"),
+        data=lambda s: {"note": ""},
+        why="orders: the Justice Bureau overseeing the handling agency",
+    ),
+    page(
+        "complaints:identity",
+        POST,
+        expect(404, grant(403, COMPLAINT_READERS_A), grant(200, JB_HANDLER)),
+        kwargs=_complaint(),
+        data=lambda s: {},
+        why="sees_identity: the Justice Bureau's complaint handlers only (audited)",
+    ),
+]
+
+ENTRIES: list[Entry] = [*PAGES, *OPERATIONS, *SUPERVISION, *COMPLAINTS]
 
 # Routes of the URL conf that are not the platform's pages: no entry, for the reason given.
 NOT_IN_MATRIX: dict[str, str] = {

@@ -251,15 +251,22 @@ def _url(entry: Entry, s: Scenario) -> str:
 
 
 def _send(client: Client, entry: Entry, s: Scenario, url: str) -> Any:
+    def headers(body: bytes = b"") -> dict[str, str]:
+        return entry.headers(s, body) if callable(entry.headers) else entry.headers
+
     if entry.method == "GET":
-        return client.get(url, headers=entry.headers)
+        return client.get(url, headers=headers())
     data = entry.data(s) if entry.data else {}
     if entry.json:
         body = json.dumps(data)
         return client.generic(
-            entry.method, url, body, content_type="application/json", headers=entry.headers
+            entry.method,
+            url,
+            body,
+            content_type="application/json",
+            headers=headers(body.encode()),
         )
-    return client.post(url, data, headers=entry.headers)  # a form, multipart
+    return client.post(url, data, headers=headers())  # a form, multipart
 
 
 def _login_redirect(response: Any) -> bool:

@@ -24,6 +24,8 @@ PUBLIC = [
     "/commitments/hall/",
     "/credit/public/",
     "/accounts/login/",
+    "/complaints/new/",
+    "/complaints/receipt/",
 ]
 # a script element that runs: no src, and not a data block (type="application/json")
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", re.I)

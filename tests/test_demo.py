@@ -142,7 +142,9 @@ def test_demo_verification_covers_every_measure_and_outcome_and_loads_once(db):
     assert terminated.status == CaseStatus.TERMINATED
     assert Handling.objects.filter(status=HandlingStatus.RECTIFIED).exists()
     assert Handling.objects.filter(status=HandlingStatus.ESCALATED).exists()
-    awaiting = VerificationTask.objects.filter(outcome=Outcome.INCONSISTENT, handlings=None)
+    awaiting = VerificationTask.objects.filter(
+        outcome=Outcome.INCONSISTENT, handlings=None, origin_ref=""
+    )
     assert awaiting.count() == 1
     assert awaiting.get().commitment.subject.name == "钱八"
     refs = CreditRecord.objects.exclude(verification_ref="")
@@ -175,3 +177,27 @@ def test_demo_verification_covers_every_measure_and_outcome_and_loads_once(db):
     call_command("load_demo", verbosity=0)
     assert state() == before
     assert verify_chain() is None
+
+
+def test_demo_complaints_cover_the_states_an_overdue_supervision_and_a_report_and_load_once(db):
+    from chengnuo.complaints.constants import Event, Status
+    from chengnuo.complaints.models import Complaint
+    from chengnuo.verification.models import VerificationTask
+
+    call_command("load_demo", verbosity=0)
+    count = Complaint.objects.count()
+    assert {Status.SUBMITTED, Status.ACCEPTED, Status.DECLINED, Status.ANSWERED} <= set(
+        Complaint.objects.values_list("status", flat=True)
+    )
+    late = Complaint.objects.get(supervised_at__isnull=False)
+    assert late.overdue_since is not None and late.supervision_note
+    report = Complaint.objects.get(kind="false_commitment")
+    assert VerificationTask.objects.filter(origin_ref=report.number).exists()
+    assert report.verification_task_id is not None and report.verification_state
+    assert Complaint.objects.filter(transfer_count=1).exists()
+    assert Complaint.objects.filter(reopen_count=1, status=Status.ACCEPTED).exists()
+    from chengnuo.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(event=Event.SUPERVISED).count() == 1
+    call_command("load_demo", verbosity=0)
+    assert Complaint.objects.count() == count

@@ -95,6 +95,18 @@ def test_every_reaction_of_the_platform_is_named_and_registered_once():
         ),
         ("commitment.signed", "cases.archive_signed_pdf", events.ON_COMMIT),
         ("commitment.verified_true", "credit.record_commitment_kept", events.ON_COMMIT),
+        (
+            "complaint.false_commitment_reported",
+            "verification.from_complaint",
+            events.IN_TRANSACTION,
+        ),
+        ("verification.task_opened", "complaints.verification_opened", events.IN_TRANSACTION),
+        ("verification.concluded", "complaints.verification_outcome", events.IN_TRANSACTION),
+        (
+            "verification.task_cancelled",
+            "complaints.verification_cancelled",
+            events.IN_TRANSACTION,
+        ),
     }
 
 

@@ -66,7 +66,11 @@ def test_every_catalog_operation_documents_its_errors_and_staff_ones_their_auth(
             assert response["content"]["application/json"]["schema"]["$ref"] == error_ref
         staff = "/proposals" in path or method == "post"
         assert bool(op.get("security")) == staff, f"{method} {path}"
-    assert set(schema["components"]["securitySchemes"]) == {"ApiTokenAuth", "SessionAuthCsrf"}
+    assert set(schema["components"]["securitySchemes"]) == {
+        "ApiTokenAuth",
+        "SessionAuthCsrf",
+        "HotlineSignature",  # the 12345 platform's signed work orders
+    }
 
 
 def test_interactive_api_docs_load_nothing_from_a_cdn(client, db):
@@ -107,6 +111,7 @@ def test_the_idempotency_key_is_a_required_header_where_the_server_requires_it()
         ("post", "/api/v1/cases"),
         ("post", "/api/v1/cases/{number}/items/{item_code}/commitment"),
         ("post", "/api/v1/cases/{number}/items/{item_code}/proofs"),
+        ("post", "/api/v1/complaints/hotline"),  # the work order's number
     }
     seen = set()
     for _, path, method, op in _operations():

@@ -40,6 +40,9 @@ class Role(models.TextChoices):
     CREDIT_OFFICER = "credit_officer", _("信用管理人员")
     DATA_ADMIN = "data_admin", _("数据管理员")
     AUDITOR = "auditor", _("审计人员")
+    # handles complaints and reports from the public: in an agency, those about the agency; in
+    # the Justice Bureau, the oversight of every agency it oversees and the sealed identities
+    COMPLAINT_HANDLER = "complaint_handler", _("投诉处理人员")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
 
 

@@ -218,6 +218,10 @@ def _register_routers() -> None:
         from chengnuo.supervision.api import router as supervision_router
 
         api.add_router("/supervision", supervision_router)
+    if apps.is_installed("chengnuo.complaints"):
+        from chengnuo.complaints.api import router as complaints_router
+
+        api.add_router("/complaints", complaints_router)
 
 
 def _register_bench_endpoints() -> None:

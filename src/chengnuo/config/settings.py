@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "chengnuo.cases",
     "chengnuo.verification",
     "chengnuo.supervision",
+    "chengnuo.complaints",
+    # the complaint form's CAPTCHA (django-simple-captcha: images drawn with the font it ships)
+    "captcha",
     "chengnuo.portal",
 ]
 if not PRODUCTION:
@@ -400,6 +403,17 @@ SUPERVISION_DRAW_WORKERS = (
     if os.environ.get("CHENGNUO_SUPERVISION_DRAW_WORKERS")
     else None
 )
+# complaints from one phone number per day; the public form's CAPTCHA (off only for
+# tests and load benchmarks); clusters for the Justice Bureau: this many complaints about one
+# agency, matter or subject within this many days
+COMPLAINTS_PER_CONTACT_PER_DAY = int(os.environ.get("CHENGNUO_COMPLAINTS_PER_CONTACT_PER_DAY", "5"))
+COMPLAINTS_CAPTCHA = env_bool("CHENGNUO_COMPLAINTS_CAPTCHA", default=True)
+COMPLAINTS_CLUSTER_MIN = int(os.environ.get("CHENGNUO_COMPLAINTS_CLUSTER_MIN", "3"))
+COMPLAINTS_CLUSTER_DAYS = int(os.environ.get("CHENGNUO_COMPLAINTS_CLUSTER_DAYS", "90"))
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_FONT_SIZE = 28
+CAPTCHA_2X_IMAGE = False
 REVEAL_BURST = int(os.environ.get("CHENGNUO_REVEAL_BURST", "5"))
 REVEAL_BURST_MINUTES = int(os.environ.get("CHENGNUO_REVEAL_BURST_MINUTES", "10"))
 

@@ -41,6 +41,26 @@ if apps.is_installed("chengnuo.supervision"):
             include((supervision_views.public_urlpatterns, "supervision_public")),
         ),
     ]
+if apps.is_installed("chengnuo.complaints"):
+    from captcha.views import captcha_image
+    from django.urls import re_path
+
+    from chengnuo.complaints import views as complaint_views
+
+    urlpatterns += [
+        path("staff/complaints/", include("chengnuo.complaints.views")),
+        path(
+            "complaints/",
+            include((complaint_views.public_urlpatterns, "complaints_public")),
+        ),
+        # the form's CAPTCHA picture, drawn by django-simple-captcha (its URL name)
+        re_path(
+            r"^captcha/image/(?P<key>\w+)/$",
+            captcha_image,
+            {"scale": 1},
+            name="captcha-image",
+        ),
+    ]
 urlpatterns.append(path("", include("chengnuo.portal.urls")))
 
 

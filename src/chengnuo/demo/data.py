@@ -143,6 +143,9 @@ USERS: list[tuple[str, str, list[tuple[str, str | None]]]] = [
     ("lisi", "申请人 李四", [("applicant", None)]),
     ("scjg_clerk", "许可（市政务服务中心市场监管窗口）", [("window_clerk", "scjg")]),
     ("rsj_inspector2", "高峰（市人社局核查）", [("inspector", "rsj")]),
+    ("rsj_complaints", "马丽（市人社局投诉处理）", [("complaint_handler", "rsj")]),
+    ("mzj_complaints", "钱程（市民政局投诉处理）", [("complaint_handler", "mzj")]),
+    ("sfj_complaints", "邓洁（市司法局投诉处理）", [("complaint_handler", "sfj")]),
 ]
 
 # (agency key, code, name, type, legal basis, materials)

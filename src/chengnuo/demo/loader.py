@@ -166,6 +166,11 @@ def load(stdout=None) -> dict[str, int]:
 
         say("loading routine supervision (double-random inspections) …")
         supervision_counts = load_supervision(stdout=stdout)
+    if apps.is_installed("chengnuo.complaints"):
+        from .complaints_data import load_complaints
+
+        say("loading complaints and reports …")
+        supervision_counts.update(load_complaints(stdout=stdout))
     # the follow-up work of what was loaded (archived PDFs, kept commitments in credit) is done
     # before the demo is shown, not left to the worker
     run_due(limit=10_000)

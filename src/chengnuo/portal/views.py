@@ -463,8 +463,14 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("supervision:plans", "", gettext_lazy("双随机抽查计划")),
         ("supervision:key_list", "", gettext_lazy("重点监管名单")),
         ("supervision:parity", "", gettext_lazy("非歧视性监管分析")),
+        ("complaints:list", "", gettext_lazy("投诉举报")),
         ("audit:index", "", gettext_lazy("本机关审计记录")),
         ("audit:alerts", "", gettext_lazy("安全提醒")),
+    ],
+    Role.COMPLAINT_HANDLER: [
+        ("complaints:list", "", gettext_lazy("投诉举报")),
+        ("complaints:list", "?overdue=1", gettext_lazy("超期的投诉举报")),
+        ("complaints:oversight", "", gettext_lazy("投诉举报监督")),
     ],
     Role.JUSTICE_REVIEWER: [
         ("catalog:proposal_list", "?status=submitted", gettext_lazy("待备案的目录调整申报")),
@@ -473,6 +479,7 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("verification:assistance_overdue", "", gettext_lazy("协助核查超期情况")),
         ("supervision:plans", "", gettext_lazy("双随机抽查（提交随机数承诺）")),
         ("supervision:parity", "", gettext_lazy("非歧视性监管分析")),
+        ("complaints:oversight", "", gettext_lazy("投诉举报监督")),
         ("audit:index", "", gettext_lazy("审计记录")),
         ("audit:log_status", "", gettext_lazy("存证日志见证情况")),
     ],
@@ -514,6 +521,8 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("verification:assistance_overdue", "", gettext_lazy("协助核查超期情况")),
         ("supervision:plans", "", gettext_lazy("双随机抽查计划")),
         ("supervision:parity", "", gettext_lazy("非歧视性监管分析")),
+        ("complaints:list", "", gettext_lazy("投诉举报")),
+        ("complaints:oversight", "", gettext_lazy("投诉举报监督")),
         ("audit:log_status", "", gettext_lazy("存证日志见证情况")),
     ],
     Role.APPLICANT: [
@@ -526,7 +535,9 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
 
 # pages only the Justice Bureau's members use: shown to a role only where the user holds it
 # in a Justice Bureau (an ordinary agency's auditor would be refused there)
-JUSTICE_BUREAU_ONLY = frozenset({"verification:assistance_overdue", "audit:log_status"})
+JUSTICE_BUREAU_ONLY = frozenset(
+    {"verification:assistance_overdue", "audit:log_status", "complaints:oversight"}
+)
 
 
 def _links(specs: Iterable[tuple[str, str, Any]]) -> list[tuple[str, str]]:

@@ -20,7 +20,7 @@ def work_order(number: str, **fields: Any) -> dict[str, Any]:
     order = {
         "order_no": number,
         "received_at": "2026-12-01T09:30:00+08:00",
-        "kind": "asked_for_certificate",
+        "kind": "proof_demanded",
         "text": "市民来电反映：办理该事项时窗口要求提供已实行告知承诺制的证明材料，请核实处理。",
         "anonymous": False,
         "name": "来电市民",

@@ -70,3 +70,8 @@ class VerificationConfig(AppConfig):
         events.on(
             "case.closed", handlers.withdraw_tasks_of_case, key="verification.withdraw_case_tasks"
         )
+        events.on(
+            "complaint.false_commitment_reported",
+            handlers.verify_reported_commitment,
+            key="verification.from_complaint",
+        )

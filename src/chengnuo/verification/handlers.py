@@ -10,19 +10,21 @@ transaction: the tasks exist, or are withdrawn, if and only if the case's change
 - "commitment.withdrawn" → `withdraw_tasks_of_commitment`: the commitment no longer stands
   (R-6.2), its open tasks are cancelled;
 - "case.closed" (not approved, or terminated) → `withdraw_tasks_of_case`: nothing is left to
-  verify for a decision that was not granted.
+  verify for a decision that was not granted;
+- "complaint.false_commitment_reported" → `verify_reported_commitment`: a report of a false
+  commitment, accepted, opens its verification (the complaints app never calls verification).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from chengnuo.core import spine
+from chengnuo.core import events, spine
 from chengnuo.core.actors import Actor
 from chengnuo.core.errors import DomainError
 
 from .constants import AssistanceStatus, Event, InspectionStatus, Outcome, TaskStatus, Timing
-from .internal import verification_work_create
+from .internal import verification_from_complaint, verification_work_create
 from .models import Inspection, VerificationTask
 
 OPEN = (TaskStatus.PENDING, TaskStatus.IN_PROGRESS)
@@ -82,6 +84,10 @@ def _withdraw(tasks: Any, actor: Actor, why: str) -> int:
             message=f"{c.item.name}：{task.get_method_display()}任务取消（{why}）",
             item_code=c.item.code,
         )
+        if task.origin_ref:
+            events.emit(
+                "verification.task_cancelled", task=task.pk, origin=task.origin_ref, reason=why
+            )
     return len(open_tasks)
 
 
@@ -100,3 +106,13 @@ def withdraw_tasks_of_case(*, case: Any, actor: Actor = None, decision: str = ""
         actor,
         why,
     )
+
+
+def verify_reported_commitment(
+    *, complaint: int, number: str, commitment: int, note: str = "", actor: Actor = None
+) -> None:
+    from chengnuo.cases.models import Commitment
+
+    c = Commitment.objects.select_related("item", "case").filter(pk=commitment).first()
+    if c is not None:
+        verification_from_complaint(commitment=c, origin=number, note=note, actor=actor)

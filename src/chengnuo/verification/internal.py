@@ -208,6 +208,7 @@ def _fallback(task: VerificationTask, plan: VerificationPlan, why: str) -> Verif
         due_date=task.due_date,
         standard=task.standard,
         replaces=task,
+        origin_ref=task.origin_ref,
     )
     _start_task(new, plan)
     c = task.commitment
@@ -327,7 +328,13 @@ def task_conclude(
         visibility=STAFF if outcome == Outcome.UNABLE else None,  # a fallback task follows
     )
     events.emit(
-        "verification.concluded", task=task.pk, commitment=c.pk, case=c.case_id, outcome=outcome
+        "verification.concluded",
+        task=task.pk,
+        commitment=c.pk,
+        case=c.case_id,
+        outcome=outcome,
+        origin=task.origin_ref,
+        note=task.outcome_note,
     )
     if outcome == Outcome.CONSISTENT:
         _announce_if_all_consistent(task)
@@ -377,3 +384,58 @@ def untrue_from_supervision(*, commitment: Any, note: str, actor: Actor = None) 
         item_code=commitment.item.code,
     )
     return task_conclude(task=task, outcome=Outcome.INCONSISTENT, note=note, actor=actor)
+
+
+def verification_from_complaint(
+    *, commitment: Any, origin: str, note: str, actor: Actor = None
+) -> list[VerificationTask]:
+    """R-4.1, R-8.1: a report of a false commitment, accepted, is verified whether or not the
+    commitment was drawn: one task per method of the item's plan (an exempt item: on site),
+    due within the plan's days, started like a drawn task. Each task carries the complaint's
+    number (`origin_ref`) and is announced ("verification.task_opened") so the complaint links
+    it; its outcome is announced with that number too. Idempotent per complaint."""
+    from chengnuo.cases.constants import CommitmentStatus
+
+    assert_in_transaction("verification_from_complaint")
+    if commitment.status != CommitmentStatus.SIGNED:
+        return []
+    if VerificationTask.objects.filter(commitment=commitment, origin_ref=origin).exists():
+        return []
+    plan = plan_for(commitment.item)
+    methods = [m for m in plan.methods if m != VerificationMethod.EXEMPT] or [
+        VerificationMethod.ON_SITE
+    ]
+    due = add_working_days(timezone.localdate(), plan.days)
+    tasks = []
+    for method in methods:
+        task = VerificationTask.objects.create(
+            commitment=commitment,
+            agency_id=commitment.case.agency_id,
+            method=method,
+            timing=Timing.AFTER_DECISION,
+            risk_level=commitment.case.risk_level,
+            due_date=due,
+            standard=plan.standard or commitment.item.verification_standard,
+            origin_ref=origin,
+        )
+        spine.record(
+            actor,
+            Event.TASK_CREATED,
+            task,
+            None,
+            {"task": task.pk, "method": method, "source": "complaint", "origin": origin},
+            message=f"{commitment.item.name}：{note[:200]}——{task.get_method_display()}，"
+            f"{due:%Y-%m-%d}前完成",
+            item_code=commitment.item.code,
+        )
+        events.emit(
+            "verification.task_opened",
+            task=task.pk,
+            origin=origin,
+            method=task.get_method_display(),
+            due_date=due,
+        )
+        tasks.append(task)
+    for task in tasks:
+        _start_task(task, plan)
+    return tasks

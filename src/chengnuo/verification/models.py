@@ -161,6 +161,9 @@ class VerificationTask(models.Model):
         on_delete=models.PROTECT,
         related_name="fallbacks",
     )
+    # where the task came from when not from a draw: the number of the complaint reporting the
+    # commitment as false (投诉举报受理编号); its outcome is announced with it
+    origin_ref = models.CharField(_("来源（投诉举报编号）"), max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
