@@ -80,11 +80,19 @@ def _client(user) -> Client:
 
 def test_counting_through_ids_reveals_nothing_to_any_staff_role_of_another_agency(world):
     numbers = world["numbers"]
-    top = max(numbers) + 3
+    # every id the world's subjects have, their neighbours, the first ids and ids past the last:
+    # a counting walk over what exists (sequences are not reset between tests on PostgreSQL,
+    # so walking from 1 to the highest id would grow with the suite, not with this world)
+    top = max(numbers)
+    ids = sorted(
+        {1, 2, 3, top + 1, top + 2, top + 3} | {p + d for p in numbers for d in (-1, 0, 1)}
+    )
     for name, user in world["b_staff"].items():
         client = _client(user)
         api = token(user)
-        for pk in range(1, top + 1):
+        for pk in ids:
+            if pk < 1:
+                continue
             bodies = []
             for context in ("", "lookup:1", f"case:{world['case'].number}", "record:1"):
                 r = client.post(f"/credit/subjects/{pk}/reveal/", {"context": context})
