@@ -5,8 +5,6 @@ daily limit; two reopenings at once reopen once."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -16,36 +14,12 @@ from chengnuo.complaints.models import Complaint
 from chengnuo.core.errors import DomainError
 
 from .complaints_helpers import REASON, answered, build, submit
+from .races import race
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
-
-
-def _race(*calls) -> tuple[list, list]:
-    results: list = []
-    errors: list = []
-    barrier = threading.Barrier(len(calls))
-
-    def run(call) -> None:
-        try:
-            barrier.wait(10)
-            results.append(call())
-        except DomainError as exc:
-            errors.append(exc)
-        except BaseException as exc:  # pragma: no cover - surfaced by the assertion
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-        assert not t.is_alive()
-    return results, errors
 
 
 @pytest.fixture
@@ -55,7 +29,7 @@ def cw(transactional_db, settings, tmp_path):
 
 
 def test_one_hotline_order_sent_twice_at_once_is_one_complaint(cw):
-    results, errors = _race(
+    results, errors = race(
         *[lambda: submit(cw, channel="hotline", external_ref="GD-RACE-1") for _ in range(3)]
     )
     assert errors == [] and len(results) == 3
@@ -66,7 +40,7 @@ def test_one_hotline_order_sent_twice_at_once_is_one_complaint(cw):
 
 def test_two_handlers_accepting_at_once_accept_once(cw):
     c = submit(cw).complaint
-    results, errors = _race(
+    results, errors = race(
         lambda: services.complaint_accept(actor=cw.handler, complaint=c),
         lambda: services.complaint_accept(actor=cw.w.admin, complaint=c),
     )
@@ -79,7 +53,7 @@ def test_two_handlers_accepting_at_once_accept_once(cw):
 
 def test_one_phone_at_once_stops_at_the_daily_limit(cw, settings):
     settings.COMPLAINTS_PER_CONTACT_PER_DAY = 2
-    results, errors = _race(*[lambda: submit(cw) for _ in range(4)])
+    results, errors = race(*[lambda: submit(cw) for _ in range(4)])
     assert len(results) == 2 and len(errors) == 2
     assert {e.code for e in errors} == {"contact_limit"}
     assert Complaint.objects.count() == 2
@@ -87,7 +61,7 @@ def test_one_phone_at_once_stops_at_the_daily_limit(cw, settings):
 
 def test_two_reopenings_at_once_reopen_once(cw):
     c = answered(cw)
-    results, errors = _race(
+    results, errors = race(
         lambda: services.complaint_reopen(complaint=c, reason=REASON),
         lambda: services.complaint_reopen(complaint=c, reason=REASON),
     )

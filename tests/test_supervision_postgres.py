@@ -5,8 +5,6 @@ task recording results at once get one result."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -14,37 +12,13 @@ from chengnuo.core.errors import DomainError
 from chengnuo.supervision import services
 from chengnuo.supervision.models import Draw, InspectionTask, SeedShare
 
+from .races import race
 from .supervision_helpers import add_entries, build_sup, plan
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
-
-
-def _race(*calls) -> tuple[list, list]:
-    results: list = []
-    errors: list = []
-    barrier = threading.Barrier(len(calls))
-
-    def run(call) -> None:
-        try:
-            barrier.wait(10)
-            results.append(call())
-        except DomainError as exc:
-            errors.append(exc)
-        except BaseException as exc:  # pragma: no cover - surfaced by the assertion
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-        assert not t.is_alive()
-    return results, errors
 
 
 @pytest.fixture
@@ -57,7 +31,7 @@ def sup(transactional_db):
 def test_two_admins_running_one_draw_at_once_get_one_draw(sup):
     d = services.draw_open(actor=sup.w.admin, plan=plan(sup))
     services.seed_commit(actor=sup.justice, draw=d)
-    results, errors = _race(
+    results, errors = race(
         lambda: services.draw_run(actor=sup.w.admin, draw=d),
         lambda: services.draw_run(actor=sup.w.admin, draw=d),
     )
@@ -69,7 +43,7 @@ def test_two_admins_running_one_draw_at_once_get_one_draw(sup):
 
 def test_two_reviewers_committing_at_once_leave_one_share(sup):
     d = services.draw_open(actor=sup.w.admin, plan=plan(sup))
-    results, errors = _race(
+    results, errors = race(
         lambda: services.seed_commit(actor=sup.justice, draw=d),
         lambda: services.seed_commit(actor=sup.justice, draw=d),
     )
@@ -83,7 +57,7 @@ def test_two_inspectors_recording_one_task_at_once_leave_one_result(sup):
     d = services.draw_run(actor=sup.w.admin, draw=d)
     task = d.tasks.first()
     first, second = (i.user for i in task.inspectors.all())
-    results, errors = _race(
+    results, errors = race(
         lambda: services.task_complete(actor=first, task=task, outcome="no_problem",
                                        findings="现场检查未发现问题"),
         lambda: services.task_complete(actor=second, task=task, outcome="rectify",
