@@ -6,7 +6,7 @@ task recording results at once get one result."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from chengnuo.core.errors import DomainError
 from chengnuo.supervision import services
@@ -125,5 +125,113 @@ def test_freezing_a_pool_reads_the_reference_index_without_sorting(transactional
         finally:
             cursor.execute("RESET enable_seqscan")
             cursor.execute("RESET enable_sort")
-    assert "entry_ref_c" in lines
+    assert "entry_matter_ref_c" in lines
     assert "Sort" not in lines
+
+
+# --- a large pool is read in ranges of references at once, on one snapshot ------------------
+
+
+@pytest.fixture
+def split_small(monkeypatch):
+    """Pools this small are split as a large one is: every page sampled, three ranges."""
+    monkeypatch.setattr(services, "SPLIT_FROM", 1)
+    monkeypatch.setattr(services, "SAMPLE_PERCENT", 100)
+    monkeypatch.setattr(services, "draw_workers", lambda: 3)
+    calls = []
+    real = services._read_ranges
+
+    def spy(sql, params, bounds):
+        calls.append(bounds)
+        return real(sql, params, bounds)
+
+    monkeypatch.setattr(services, "_read_ranges", spy)
+    return calls
+
+
+def _big_world():
+    s = build_sup()
+    add_entries(s, 40)
+    add_entries(s, 15, credit_class="C", prefix="丙")
+    add_entries(s, 6, credit_class="D", route="proof", prefix="丁")
+    return s
+
+
+def test_a_pool_read_in_ranges_at_once_is_the_pool_read_whole(transactional_db, split_small):
+    s = _big_world()
+    mine = plan(s)
+    with transaction.atomic():
+        split = services.frozen_pool(mine)
+    assert len(split_small) == 1 and len(split_small[0]) == 2  # three ranges were read
+    generic = _generic_pool(mine)
+    assert split.strata == generic.strata
+    union = sorted(m for v in generic.strata.values() for m in v)
+    assert sorted(split.whole.decode().split("\n")) == union
+    ranked = services.rank_subjects("7" * 64, split, [{"A": 10, "C": 20, "D": 50}], 1.0)
+    again = services.rank_subjects("7" * 64, generic, [{"A": 10, "C": 20, "D": 50}], 1.0)
+    assert ranked.strata == again.strata and ranked.pool_digest == again.pool_digest
+
+
+def test_the_ranges_read_the_snapshot_the_draws_transaction_exported(
+    transactional_db, split_small, monkeypatch
+):
+    """Entries committed by another transaction after the pool's snapshot was taken are not in
+    the pool, although each range is read by a connection opened after they were committed."""
+    import threading
+
+    import psycopg
+
+    from chengnuo.supervision.models import SubjectEntry
+
+    s = _big_world()
+    mine = plan(s)
+    real_connect = psycopg.connect
+    late: list = []
+    lock = threading.Lock()
+
+    def connect(*args, **kwargs):
+        if kwargs.get("autocommit") is True:  # a range's connection (Django's opens otherwise)
+            with lock:
+                if not late:
+                    late.append(race(lambda: add_entries(s, 3, prefix="晚")))
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(psycopg, "connect", connect)
+    with transaction.atomic():
+        pool = services.frozen_pool(mine)
+    assert split_small and late and late[0][1] == []
+    assert SubjectEntry.objects.count() == 40 + 15 + 6 + 3
+    assert sum(len(v) for v in pool.strata.values()) == 40 + 15 + 6
+    assert not any(m.startswith("晚") for v in pool.strata.values() for m in v)
+
+
+def test_a_transaction_that_changed_the_directory_reads_its_pool_in_one_query(
+    transactional_db, split_small
+):
+    """Its uncommitted entries are invisible to other connections: the pool is read on its own
+    connection, and includes them."""
+    s = _big_world()
+    mine = plan(s)
+    with transaction.atomic():
+        add_entries(s, 2, prefix="新")
+        pool = services.frozen_pool(mine)
+    assert split_small == []
+    assert sum(len(v) for v in pool.strata.values()) == 40 + 15 + 6 + 2
+
+
+def test_a_range_that_cannot_be_read_falls_back_to_one_query(
+    transactional_db, split_small, monkeypatch
+):
+    import psycopg
+
+    s = _big_world()
+    mine = plan(s)
+
+    def refused(*args, **kwargs):
+        raise psycopg.OperationalError("too many connections")
+
+    monkeypatch.setattr(psycopg, "connect", refused)
+    with transaction.atomic():
+        pool = services.frozen_pool(mine)
+    assert split_small  # tried
+    assert pool.strata == _generic_pool(mine).strata
