@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "chengnuo.verification",
     "chengnuo.supervision",
     "chengnuo.complaints",
+    "chengnuo.oversight",
     # the complaint form's CAPTCHA (django-simple-captcha: images drawn with the font it ships)
     "captcha",
     "chengnuo.portal",

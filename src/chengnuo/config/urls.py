@@ -61,6 +61,8 @@ if apps.is_installed("chengnuo.complaints"):
             name="captcha-image",
         ),
     ]
+if apps.is_installed("chengnuo.oversight"):
+    urlpatterns.append(path("oversight/", include("chengnuo.oversight.urls")))
 urlpatterns.append(path("", include("chengnuo.portal.urls")))
 
 
