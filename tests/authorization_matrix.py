@@ -1817,6 +1817,12 @@ SUPERVISION: list[Entry] = [
             ("draw_commit", REVIEWER_A, _sup_draw, "commits_for_justice: the bureau over A"),
             ("draw_run", ADMIN_A, _sup_draw, "the lead agency's admin (done: 409)"),
             (
+                "draw_reveal",
+                REVIEWER_A,
+                lambda s: {**_sup_draw(s), "share": "12" * 32},
+                "commits_for_justice: the bureau over A (done: 409)",
+            ),
+            (
                 "draw_redo",
                 ADMIN_A,
                 lambda s: {**_sup_draw(s), "reason": ""},

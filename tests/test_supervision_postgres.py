@@ -51,6 +51,25 @@ def test_two_reviewers_committing_at_once_leave_one_share(sup):
     assert SeedShare.objects.filter(draw=d, party="justice").count() == 1
 
 
+def test_the_bureau_revealing_its_share_twice_at_once_completes_one_draw(sup):
+    import secrets
+
+    from chengnuo.supervision import draw as algorithm
+
+    share = secrets.token_hex(32)
+    d = services.draw_open(actor=sup.w.admin, plan=plan(sup))
+    services.seed_commit(actor=sup.justice, draw=d, commitment=algorithm.share_commitment(share))
+    services.draw_run(actor=sup.w.admin, draw=d)
+    results, errors = race(
+        lambda: services.seed_reveal(actor=sup.justice, draw=d, share=share),
+        lambda: services.seed_reveal(actor=sup.justice, draw=d, share=share),
+    )
+    assert len(results) == 1 and len(errors) == 1
+    assert isinstance(errors[0], DomainError) and errors[0].code == "already_done"
+    d = Draw.objects.get(pk=d.pk)
+    assert InspectionTask.objects.filter(draw=d).count() == d.quota
+
+
 def test_two_inspectors_recording_one_task_at_once_leave_one_result(sup):
     d = services.draw_open(actor=sup.w.admin, plan=plan(sup))
     services.seed_commit(actor=sup.justice, draw=d)

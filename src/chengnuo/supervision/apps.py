@@ -19,6 +19,7 @@ class SupervisionConfig(AppConfig):
             public=[
                 Event.ITEM_PUBLISHED,
                 Event.SEED_COMMITTED,
+                Event.POOL_FROZEN,
                 Event.DRAWN,
                 Event.REDRAWN,
                 Event.RESULT_PUBLISHED,

@@ -61,6 +61,8 @@ class PlanStatus(models.TextChoices):
 
 class DrawStatus(models.TextChoices):
     COMMITTING = "committing", _("等待各方提交随机数承诺")
+    # the Justice Bureau holds its share itself: the pools are frozen, it reveals the share next
+    FROZEN = "frozen", _("名录已冻结，等待市司法局公开随机数")
     DONE = "done", _("已抽取")
     SUPERSEDED = "superseded", _("已重新抽取（保留）")
 
@@ -116,6 +118,7 @@ class Event(models.TextChoices):
     RECUSAL_DECLARED = "supervision.recusal_declared", _("申报回避关系")
     PLAN_CREATED = "supervision.plan_created", _("制定抽查计划")
     SEED_COMMITTED = "supervision.seed_committed", _("提交随机数承诺")
+    POOL_FROZEN = "supervision.pool_frozen", _("冻结检查对象名录")
     DRAWN = "supervision.drawn", _("随机抽取")
     REDRAWN = "supervision.redrawn", _("重新抽取")
     TASK_NOTICE = "supervision.task_notice", _("告知检查对象")
@@ -125,6 +128,9 @@ class Event(models.TextChoices):
     KEY_REMOVED = "supervision.key_removed", _("移出重点监管名单")
     PARITY_REPORTED = "supervision.parity_reported", _("报送非歧视性监管分析")
 
+
+# statuses of a draw under way (one per plan at a time)
+DRAW_UNDER_WAY = (DrawStatus.COMMITTING, DrawStatus.FROZEN)
 
 # results are public within this many working days of the inspection (setting overrides)
 DEFAULT_PUBLICATION_DAYS = 20

@@ -43,6 +43,7 @@ from . import draw as algorithm
 from . import fastdraw, policies, rules
 from .constants import (
     DEFAULT_PUBLICATION_DAYS,
+    DRAW_UNDER_WAY,
     LEAD_INSPECTORS,
     MEMBER_INSPECTORS,
     DrawStatus,
@@ -420,17 +421,40 @@ def plan_create(
 # --- draws ----------------------------------------------------------------------------------
 
 
-def _commit_share(draw: Draw, party: str, agency: Agency, actor: Actor) -> SeedShare:
-    share = secrets.token_hex(32)
+def _commit_share(
+    draw: Draw, party: str, agency: Agency, actor: Actor, commitment: str = ""
+) -> SeedShare:
+    """A party's share of the seed: generated here and kept encrypted until the draw, or --
+    when the party brings only its commitment -- held by the party itself, which reveals it
+    after the pools freeze (`seed_reveal`)."""
+    share = "" if commitment else secrets.token_hex(32)
     return SeedShare.objects.create(
         draw=draw,
         party=party,
         agency=agency,
-        commitment=algorithm.share_commitment(share),
-        share_cipher=crypto.encrypt(share),
+        commitment=commitment or algorithm.share_commitment(share),
+        share_cipher=crypto.encrypt(share) if share else "",
         committed_by=person_of(actor),
         committed_at=timezone.now(),
     )
+
+
+HEX64 = frozenset("0123456789abcdef")
+
+
+def clean_hex64(value: Any, field: str, label: str) -> str:
+    """64 hexadecimal digits (a share or its SM3 commitment), as typed: spaces and case are
+    forgiven; a value of one repeated digit is refused (a placeholder, not a random number)."""
+    text = "".join(str(value or "").split()).lower()
+    if not text:
+        raise_field_errors([FieldError(field, "required", f"请填写{label}")])
+    if len(text) != 64 or not set(text) <= HEX64:
+        raise_field_errors(
+            [FieldError(field, "invalid_format", f"{label}应为64位十六进制数字（0-9、a-f）")]
+        )
+    if len(set(text)) == 1:
+        raise_field_errors([FieldError(field, "placeholder", f"{label}不能是同一数字的重复")])
+    return text
 
 
 def draw_open(*, actor: Actor, plan: Plan, replaces: Draw | None = None, reason: str = "") -> Draw:
@@ -438,7 +462,7 @@ def draw_open(*, actor: Actor, plan: Plan, replaces: Draw | None = None, reason:
     _require_admin(actor, plan.lead_agency_id, "发起随机抽取")
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
-        open_draw = plan.draws.filter(status=DrawStatus.COMMITTING).first()
+        open_draw = plan.draws.filter(status__in=DRAW_UNDER_WAY).first()
         if open_draw is not None:
             raise Conflict("already_committed", f"本计划已有进行中的抽取{open_draw.number}")
         if replaces is None and plan.draws.filter(status=DrawStatus.DONE).exists():
@@ -468,13 +492,19 @@ def draw_open(*, actor: Actor, plan: Plan, replaces: Draw | None = None, reason:
     return draw
 
 
-def seed_commit(*, actor: Actor, draw: Draw) -> SeedShare:
-    """The Justice Bureau's share (R-4.3: no single agency picks the seed)."""
+def seed_commit(*, actor: Actor, draw: Draw, commitment: Any = None) -> SeedShare:
+    """The Justice Bureau's share (R-4.3: no single agency picks the seed). With a
+    `commitment` (SM3 of a share the bureau drew itself, e.g. with its own tool or dice) the
+    platform never holds the share: the bureau types it in after the pools freeze
+    (`seed_reveal`). Without one the platform draws the share and keeps it encrypted."""
     plan = draw.plan
     if not policies.commits_for_justice(actor, plan.lead_agency_id):
         if policies.reads_plan(actor, plan):
             raise PermissionDenied("随机数的第二份由市司法局审核人员提交")
         raise NotFound()
+    brought = ""
+    if commitment not in (None, ""):
+        brought = clean_hex64(commitment, "commitment", "随机数承诺（SM3）")
     from chengnuo.agencies.policies import memberships
 
     bureau = next(
@@ -488,15 +518,31 @@ def seed_commit(*, actor: Actor, draw: Draw) -> SeedShare:
             raise Conflict("already_done", "该抽取已完成，不能再提交随机数")
         if draw.shares.filter(party=Party.JUSTICE).exists():
             raise Conflict("already_committed", "市司法局已提交本次抽取的随机数承诺")
-        share = _commit_share(draw, Party.JUSTICE, bureau, actor)
+        if brought and draw.shares.filter(commitment=brought).exists():
+            raise_field_errors(
+                [
+                    FieldError(
+                        "commitment",
+                        "invalid_input",
+                        "该承诺与牵头机关的承诺相同，请另行生成随机数",
+                    )
+                ]
+            )
+        share = _commit_share(draw, Party.JUSTICE, bureau, actor, brought)
+        held = "（随机数由市司法局自行保管）" if brought else ""
         spine.record(
             actor,
             Event.SEED_COMMITTED,
             draw,
             None,
-            {"draw": draw.number, "party": Party.JUSTICE, "commitment": share.commitment},
+            {
+                "draw": draw.number,
+                "party": Party.JUSTICE,
+                "commitment": share.commitment,
+                "held_by_party": bool(brought),
+            },
             agency=plan.lead_agency,
-            message=f"抽取{draw.number}：市司法局提交随机数承诺 {share.commitment[:16]}…",
+            message=f"抽取{draw.number}：市司法局提交随机数承诺 {share.commitment[:16]}…{held}",
             visibility="public",
         )
     return share
@@ -804,10 +850,13 @@ def _in_order(text: bytes) -> bytes:
     return b"\n".join(sorted(text.split(b"\n"))) if text else b""
 
 
-def rank_subjects(seed: str, pool: Pool, ratios: list[dict[str, float]], fraction: float) -> Ranked:
+def rank_subjects(
+    seed: str, pool: Pool, ratios: list[dict[str, float]], fraction: float, *, select: bool = True
+) -> Ranked:
     """Quota and selection per stratum (the ratio of the stratum's credit class). A large
     pool is hashed by forked workers while this process digests and packs the pools; a
-    text found out of order is sorted and ranked again."""
+    text found out of order is sorted and ranked again. `select=False`: the pools as they
+    freeze before the seed is known (sizes, digests, quotas, snapshots; nothing selected)."""
     texts = dict(pool.texts)
     keys = sorted(texts)
     sizes = {key: fastdraw.count(texts[key]) for key in keys}
@@ -816,9 +865,9 @@ def rank_subjects(seed: str, pool: Pool, ratios: list[dict[str, float]], fractio
     whole = pool.whole
     selection = fastdraw.Selection(
         seed,
-        [(texts[key], quotas[key]) for key in keys],
+        [(texts[key], quotas[key] if select else 0) for key in keys],
         check=[whole] if whole is not None else [],
-        workers=draw_workers(),
+        workers=draw_workers() if select else 1,
     )
     digests = {key: algorithm.digest_text(texts[key]) for key in keys}
     packed = {key: _pack_text(texts[key]) for key in keys}
@@ -830,7 +879,9 @@ def rank_subjects(seed: str, pool: Pool, ratios: list[dict[str, float]], fractio
             texts[key] = _in_order(texts[key])
             digests[key] = algorithm.digest_text(texts[key])
             packed[key] = _pack_text(texts[key])
-            selected[key] = algorithm.select(seed, pool_members(texts[key]), quotas[key])
+            selected[key] = (
+                algorithm.select(seed, pool_members(texts[key]), quotas[key]) if select else []
+            )
     if whole is None or not all(checked):
         union = sorted(m for key in keys for m in pool_members(texts[key]))
         whole_digest = algorithm.pool_digest(union, presorted=True)
@@ -863,12 +914,79 @@ def _handled_by(subject_ids: list[int]) -> dict[int, set[int]]:
     return handled
 
 
+def _inspector_pools(plan: Plan) -> tuple[list[Agency], list[InspectorEntry], dict[str, list[str]]]:
+    agencies = [plan.lead_agency, *plan.member_agencies.order_by("pk")]
+    rows = list(
+        InspectorEntry.objects.filter(agency__in=agencies, active=True)
+        .select_related("user")
+        .order_by("ref")
+    )
+    pools = {str(a.pk): [r.ref for r in rows if r.agency_id == a.pk] for a in agencies}
+    return agencies, rows, pools
+
+
+def _reveal(shares: dict[str, SeedShare], typed: str, now: Any) -> str:
+    """Both shares revealed (the Justice Bureau's as typed in, where it holds it) and checked
+    against their commitments; the seed."""
+    revealed = []
+    for party in (Party.LEAD, Party.JUSTICE):
+        share = shares[party]
+        value = typed if party == Party.JUSTICE and typed else crypto.decrypt(share.share_cipher)
+        if algorithm.share_commitment(value) != share.commitment:
+            raise Conflict("draw_not_ready", "随机数与其承诺不符，抽取中止")
+        share.share = value
+        share.revealed_at = now
+        share.save(update_fields=["share", "revealed_at"])
+        revealed.append(value)
+    return algorithm.combine_seed(revealed)
+
+
+def _snapshots(draw: Draw, ranked: list[dict[str, Any]], packed: dict[str, bytes],
+               inspector_pools: dict[str, list[str]]) -> None:  # fmt: skip
+    PoolSnapshot.objects.bulk_create(
+        [
+            PoolSnapshot(
+                draw=draw,
+                kind=PoolSnapshot.Kind.SUBJECTS,
+                key=s["key"],
+                size=s["size"],
+                digest=s["pool_digest"],
+                members_z=packed[s["key"]],
+            )
+            for s in ranked
+        ]
+        + [
+            PoolSnapshot(
+                draw=draw,
+                kind=PoolSnapshot.Kind.INSPECTORS,
+                key=key,
+                size=len(refs),
+                digest=algorithm.pool_digest(refs),
+                members_z=_pack(sorted(refs)),
+            )
+            for key, refs in inspector_pools.items()
+        ]
+    )
+
+
+def _plan_ratios(plan: Plan) -> tuple[list[InspectionItem], list[dict[str, float]], float]:
+    items = list(plan.items.all())
+    ratios = [i.ratio_by_class for i in items]
+    return items, ratios, rules.period_fraction(plan.period_start, plan.period_end)
+
+
 def draw_run(*, actor: Actor, draw: Draw) -> Draw:
-    """Freeze the pools, reveal the seed, select subjects and inspectors, create the tasks."""
+    """Freeze the pools, reveal the seed, select subjects and inspectors, create the tasks.
+    Where the Justice Bureau holds its share itself, the pools freeze now and the draw
+    completes when the bureau reveals the share (`seed_reveal`)."""
     plan = draw.plan
     _require_admin(actor, plan.lead_agency_id, "执行随机抽取")
     with transaction.atomic():
         draw = Draw.objects.select_for_update().get(pk=draw.pk)
+        if draw.status == DrawStatus.FROZEN:
+            raise Conflict(
+                "draw_not_ready", f"抽取{draw.number}的名录已冻结，等待市司法局公开随机数"
+            )
         if draw.status != DrawStatus.COMMITTING:
             raise Conflict("already_done", f"抽取{draw.number}已于{local(draw.drawn_at)}完成")
         shares = {s.party: s for s in draw.shares.all()}
@@ -881,190 +999,248 @@ def draw_run(*, actor: Actor, draw: Draw) -> Draw:
         pool = frozen_pool(plan)
         if not pool.size:
             raise DomainError("empty_pool", "检查对象名录库中没有符合本计划的对象，无法抽取")
-        agencies = [plan.lead_agency, *plan.member_agencies.order_by("pk")]
-        inspector_rows = list(
-            InspectorEntry.objects.filter(agency__in=agencies, active=True)
-            .select_related("user")
-            .order_by("ref")
-        )
-        inspector_pools = {
-            str(a.pk): [r.ref for r in inspector_rows if r.agency_id == a.pk] for a in agencies
-        }
+        agencies, inspector_rows, inspector_pools = _inspector_pools(plan)
+        items, ratios, fraction = _plan_ratios(plan)
+        if not shares[Party.JUSTICE].share_cipher:  # the bureau reveals its share itself, next
+            frozen = rank_subjects("", pool, ratios, fraction, select=False)
+            _snapshots(draw, frozen.strata, frozen.packed, inspector_pools)
+            draw.status = DrawStatus.FROZEN
+            draw.pool_size = frozen.pool_size
+            draw.pool_digest = frozen.pool_digest
+            draw.quota = sum(s["quota"] for s in frozen.strata)
+            draw.strata = frozen.strata
+            draw.inspectors = {"algorithm": algorithm.INSPECTOR_ALGORITHM, "pools": inspector_pools}
+            draw.frozen_at = now
+            draw.save(update_fields=["status", "pool_size", "pool_digest", "quota", "strata",
+                                     "inspectors", "frozen_at"])  # fmt: skip
+            spine.record(
+                actor,
+                Event.POOL_FROZEN,
+                draw,
+                {"status": DrawStatus.COMMITTING},
+                {
+                    "status": DrawStatus.FROZEN,
+                    "pool_digest": draw.pool_digest,
+                    "pool_size": draw.pool_size,
+                    "strata": [
+                        {"key": s["key"], "pool_digest": s["pool_digest"], "quota": s["quota"]}
+                        for s in frozen.strata
+                    ],
+                },
+                message=f"抽取{draw.number}：检查对象名录已冻结（{draw.pool_size}个，摘要"
+                f"{draw.pool_digest[:16]}…），等待市司法局公开随机数",
+                visibility="public",
+            )
+            return draw
         # 2. the seed is revealed and checked
-        revealed = []
-        for party in (Party.LEAD, Party.JUSTICE):
-            share = shares[party]
-            value = crypto.decrypt(share.share_cipher)
-            if algorithm.share_commitment(value) != share.commitment:
-                raise Conflict("draw_not_ready", "随机数与其承诺不符，抽取中止")
-            share.share = value
-            share.revealed_at = now
-            share.save(update_fields=["share", "revealed_at"])
-            revealed.append(value)
-        seed = algorithm.combine_seed(revealed)
+        seed = _reveal(shares, "", now)
         # 3. subjects per stratum
-        items = list(plan.items.all())
-        ratios = [i.ratio_by_class for i in items]
-        fraction = rules.period_fraction(plan.period_start, plan.period_end)
         ranking = rank_subjects(seed, pool, ratios, fraction)
-        ranked = ranking.strata
-        PoolSnapshot.objects.bulk_create(
-            [
-                PoolSnapshot(
-                    draw=draw,
-                    kind=PoolSnapshot.Kind.SUBJECTS,
-                    key=s["key"],
-                    size=s["size"],
-                    digest=s["pool_digest"],
-                    members_z=ranking.packed[s["key"]],
+        _snapshots(draw, ranking.strata, ranking.packed, inspector_pools)
+        return _complete(actor, draw, plan, seed, ranking, items, agencies, inspector_rows,
+                         inspector_pools, frozen_at=now)  # fmt: skip
+
+
+def seed_reveal(*, actor: Actor, draw: Draw, share: Any) -> Draw:
+    """The Justice Bureau reveals the share it held itself, after the pools froze: checked
+    against its commitment, then the lead agency's share is revealed, the seed combined and
+    the draw completed on the frozen pools (their digests checked again first)."""
+    plan = draw.plan
+    if not policies.commits_for_justice(actor, plan.lead_agency_id):
+        if policies.reads_plan(actor, plan):
+            raise PermissionDenied("随机数由市司法局审核人员公开")
+        raise NotFound()
+    typed = clean_hex64(share, "share", "随机数")
+    with transaction.atomic():
+        draw = Draw.objects.select_for_update().get(pk=draw.pk)
+        if draw.status == DrawStatus.COMMITTING:
+            raise Conflict("draw_not_ready", "名录尚未冻结：请牵头机关先冻结名录，再公开随机数")
+        if draw.status != DrawStatus.FROZEN:
+            raise Conflict("already_done", f"抽取{draw.number}已完成")
+        shares = {s.party: s for s in draw.shares.all()}
+        if algorithm.share_commitment(typed) != shares[Party.JUSTICE].commitment:
+            raise_field_errors(
+                [FieldError("share", "share_mismatch",
+                            "输入的随机数与市司法局此前公开的承诺不符，请核对后重新输入")]
+            )  # fmt: skip
+        now = timezone.now()
+        seed = _reveal(shares, typed, now)
+        snaps = list(PoolSnapshot.objects.filter(draw=draw).order_by("kind", "key"))
+        pool = Pool(
+            texts={
+                p.key: zlib.decompress(bytes(p.members_z))
+                for p in snaps
+                if p.kind == PoolSnapshot.Kind.SUBJECTS
+            }
+        )
+        items, ratios, fraction = _plan_ratios(plan)
+        ranking = rank_subjects(seed, pool, ratios, fraction)
+        frozen = {s["key"]: s["pool_digest"] for s in draw.strata}
+        if ranking.pool_digest != draw.pool_digest or frozen != {
+            s["key"]: s["pool_digest"] for s in ranking.strata
+        }:
+            raise Conflict("snapshot_changed", "冻结的名录与其公开的摘要不符，抽取中止，请重新抽取")
+        agencies = [plan.lead_agency, *plan.member_agencies.order_by("pk")]
+        inspector_pools = {
+            p.key: p.members() for p in snaps if p.kind == PoolSnapshot.Kind.INSPECTORS
+        }
+        refs = [r for members in inspector_pools.values() for r in members]
+        inspector_rows = list(
+            InspectorEntry.objects.filter(ref__in=refs).select_related("user").order_by("ref")
+        )
+        return _complete(actor, draw, plan, seed, ranking, items, agencies, inspector_rows,
+                         inspector_pools, frozen_at=draw.frozen_at or now)  # fmt: skip
+
+
+def _complete(
+    actor: Actor,
+    draw: Draw,
+    plan: Plan,
+    seed: str,
+    ranking: Ranked,
+    items: list[InspectionItem],
+    agencies: list[Agency],
+    inspector_rows: list[InspectorEntry],
+    inspector_pools: dict[str, list[str]],
+    *,
+    frozen_at: Any,
+) -> Draw:
+    """The drawn subjects' tasks with their inspectors; the draw done (inside the caller's
+    transaction)."""
+    previous = draw.status
+    ranked = ranking.strata
+    selected = sorted(r for s in ranked for r in s["selected"])
+    # 4. tasks: each drawn subject, the plan items applying to it, its inspectors
+    entries = {
+        e.ref: e for e in SubjectEntry.objects.filter(ref__in=selected).select_related("subject")
+    }
+    held = defaultdict(set)
+    for subject_id, matter_id in SubjectEntry.objects.filter(
+        subject_id__in=[e.subject_id for e in entries.values()], active=True
+    ).values_list("subject_id", "matter_id"):
+        held[subject_id].add(matter_id)
+    item_matters = {i.pk: {m.pk for m in i.matters.all()} for i in items}
+    handled = _handled_by([e.subject_id for e in entries.values()])
+    declared: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for inspector_id, subject_id, relation in RecusalDeclaration.objects.filter(
+        subject_id__in=[e.subject_id for e in entries.values()]
+    ).values_list("inspector_id", "subject_id", "relation"):
+        declared[(inspector_id, subject_id)].add(relation)
+    specs = []
+    task_items: dict[str, list[InspectionItem]] = {}
+    for ref in selected:
+        entry = entries[ref]
+        applying = [i for i in items if item_matters[i.pk] & held[entry.subject_id]]
+        task_items[ref] = applying
+        need = {str(plan.lead_agency_id): LEAD_INSPECTORS}
+        for a in agencies[1:]:
+            if any(i.agency_id == a.pk for i in applying):
+                need[str(a.pk)] = MEMBER_INSPECTORS
+        excluded = sorted(
+            r.ref
+            for r in inspector_rows
+            if rules.recusal_reasons(
+                rules.RecusalFacts(
+                    handled_case=r.user_id in handled[entry.subject_id],
+                    declared=frozenset(declared[(r.pk, entry.subject_id)]),
                 )
+            )
+        )
+        specs.append({"subject": ref, "need": need, "excluded": excluded})
+    assigned = algorithm.select_inspectors(seed, specs, inspector_pools)
+    short = [a for a in assigned if a["short"]]
+    if short:
+        raise DomainError(
+            "not_enough_inspectors",
+            f"执法检查人员不足：{len(short)}个检查对象无法按回避规则配齐检查人员"
+            "（每个任务至少两名），请先补充执法检查人员名录库",
+        )
+    by_ref = {r.ref: r for r in inspector_rows}
+    spec_of = {s["subject"]: s for s in specs}
+    due = add_working_days(timezone.localdate(), TASK_DAYS)
+    tasks = InspectionTask.objects.bulk_create(
+        [
+            InspectionTask(
+                number=f"tmp-{uuid.uuid4().hex[:24]}",
+                plan=plan,
+                draw=draw,
+                entry=entries[a["subject"]],
+                due_date=min(due, max(plan.period_end, timezone.localdate())),
+            )
+            for a in assigned
+        ]
+    )
+    for task in tasks:
+        if task.pk is None:  # a backend that does not return ids
+            task.pk = InspectionTask.objects.get(number=task.number).pk
+        task.number = f"RW{draw.pk:05d}{task.pk:07d}"
+    InspectionTask.objects.bulk_update(tasks, ["number"], batch_size=2000)
+    through_items = InspectionTask.items.through
+    through_inspectors = InspectionTask.inspectors.through
+    through_items.objects.bulk_create(
+        [
+            through_items(inspectiontask_id=t.pk, inspectionitem_id=i.pk)
+            for t, a in zip(tasks, assigned, strict=True)
+            for i in task_items[a["subject"]]
+        ],
+        batch_size=5000,
+    )
+    through_inspectors.objects.bulk_create(
+        [
+            through_inspectors(inspectiontask_id=t.pk, inspectorentry_id=by_ref[r].pk)
+            for t, a in zip(tasks, assigned, strict=True)
+            for refs in a["selected"].values()
+            for r in refs
+        ],
+        batch_size=5000,
+    )
+    draw.status = DrawStatus.DONE
+    draw.seed = seed
+    draw.pool_size = ranking.pool_size
+    draw.pool_digest = ranking.pool_digest
+    draw.quota = len(selected)
+    draw.strata = ranked
+    draw.inspectors = {
+        "algorithm": algorithm.INSPECTOR_ALGORITHM,
+        "pools": inspector_pools,
+        "tasks": [{**spec_of[a["subject"]], "selected": a["selected"]} for a in assigned],
+    }
+    draw.frozen_at = frozen_at
+    draw.drawn_at = timezone.now()
+    draw.save(
+        update_fields=[
+            "status",
+            "seed",
+            "pool_size",
+            "pool_digest",
+            "quota",
+            "strata",
+            "inspectors",
+            "frozen_at",
+            "drawn_at",
+        ]
+    )
+    plan.status = PlanStatus.DRAWN
+    plan.save(update_fields=["status"])
+    spine.record(
+        actor,
+        Event.DRAWN,
+        draw,
+        {"status": previous},
+        {
+            "status": DrawStatus.DONE,
+            "seed": seed,
+            "pool_digest": draw.pool_digest,
+            "pool_size": draw.pool_size,
+            "quota": draw.quota,
+            "strata": [
+                {"key": s["key"], "pool_digest": s["pool_digest"], "quota": s["quota"]}
                 for s in ranked
-            ]
-            + [
-                PoolSnapshot(
-                    draw=draw,
-                    kind=PoolSnapshot.Kind.INSPECTORS,
-                    key=key,
-                    size=len(refs),
-                    digest=algorithm.pool_digest(refs),
-                    members_z=_pack(sorted(refs)),
-                )
-                for key, refs in inspector_pools.items()
-            ]
-        )
-        selected = sorted(r for s in ranked for r in s["selected"])
-        # 4. tasks: each drawn subject, the plan items applying to it, its inspectors
-        entries = {
-            e.ref: e
-            for e in SubjectEntry.objects.filter(ref__in=selected).select_related("subject")
-        }
-        held = defaultdict(set)
-        for subject_id, matter_id in SubjectEntry.objects.filter(
-            subject_id__in=[e.subject_id for e in entries.values()], active=True
-        ).values_list("subject_id", "matter_id"):
-            held[subject_id].add(matter_id)
-        item_matters = {i.pk: {m.pk for m in i.matters.all()} for i in items}
-        handled = _handled_by([e.subject_id for e in entries.values()])
-        declared: dict[tuple[int, int], set[str]] = defaultdict(set)
-        for inspector_id, subject_id, relation in RecusalDeclaration.objects.filter(
-            subject_id__in=[e.subject_id for e in entries.values()]
-        ).values_list("inspector_id", "subject_id", "relation"):
-            declared[(inspector_id, subject_id)].add(relation)
-        specs = []
-        task_items: dict[str, list[InspectionItem]] = {}
-        for ref in selected:
-            entry = entries[ref]
-            applying = [i for i in items if item_matters[i.pk] & held[entry.subject_id]]
-            task_items[ref] = applying
-            need = {str(plan.lead_agency_id): LEAD_INSPECTORS}
-            for a in agencies[1:]:
-                if any(i.agency_id == a.pk for i in applying):
-                    need[str(a.pk)] = MEMBER_INSPECTORS
-            excluded = sorted(
-                r.ref
-                for r in inspector_rows
-                if rules.recusal_reasons(
-                    rules.RecusalFacts(
-                        handled_case=r.user_id in handled[entry.subject_id],
-                        declared=frozenset(declared[(r.pk, entry.subject_id)]),
-                    )
-                )
-            )
-            specs.append({"subject": ref, "need": need, "excluded": excluded})
-        assigned = algorithm.select_inspectors(seed, specs, inspector_pools)
-        short = [a for a in assigned if a["short"]]
-        if short:
-            raise DomainError(
-                "not_enough_inspectors",
-                f"执法检查人员不足：{len(short)}个检查对象无法按回避规则配齐检查人员"
-                "（每个任务至少两名），请先补充执法检查人员名录库",
-            )
-        by_ref = {r.ref: r for r in inspector_rows}
-        spec_of = {s["subject"]: s for s in specs}
-        due = add_working_days(timezone.localdate(), TASK_DAYS)
-        tasks = InspectionTask.objects.bulk_create(
-            [
-                InspectionTask(
-                    number=f"tmp-{uuid.uuid4().hex[:24]}",
-                    plan=plan,
-                    draw=draw,
-                    entry=entries[a["subject"]],
-                    due_date=min(due, max(plan.period_end, timezone.localdate())),
-                )
-                for a in assigned
-            ]
-        )
-        for task in tasks:
-            if task.pk is None:  # a backend that does not return ids
-                task.pk = InspectionTask.objects.get(number=task.number).pk
-            task.number = f"RW{draw.pk:05d}{task.pk:07d}"
-        InspectionTask.objects.bulk_update(tasks, ["number"], batch_size=2000)
-        through_items = InspectionTask.items.through
-        through_inspectors = InspectionTask.inspectors.through
-        through_items.objects.bulk_create(
-            [
-                through_items(inspectiontask_id=t.pk, inspectionitem_id=i.pk)
-                for t, a in zip(tasks, assigned, strict=True)
-                for i in task_items[a["subject"]]
             ],
-            batch_size=5000,
-        )
-        through_inspectors.objects.bulk_create(
-            [
-                through_inspectors(inspectiontask_id=t.pk, inspectorentry_id=by_ref[r].pk)
-                for t, a in zip(tasks, assigned, strict=True)
-                for refs in a["selected"].values()
-                for r in refs
-            ],
-            batch_size=5000,
-        )
-        draw.status = DrawStatus.DONE
-        draw.seed = seed
-        draw.pool_size = ranking.pool_size
-        draw.pool_digest = ranking.pool_digest
-        draw.quota = len(selected)
-        draw.strata = ranked
-        draw.inspectors = {
-            "algorithm": algorithm.INSPECTOR_ALGORITHM,
-            "pools": inspector_pools,
-            "tasks": [{**spec_of[a["subject"]], "selected": a["selected"]} for a in assigned],
-        }
-        draw.frozen_at = now
-        draw.drawn_at = timezone.now()
-        draw.save(
-            update_fields=[
-                "status",
-                "seed",
-                "pool_size",
-                "pool_digest",
-                "quota",
-                "strata",
-                "inspectors",
-                "frozen_at",
-                "drawn_at",
-            ]
-        )
-        plan.status = PlanStatus.DRAWN
-        plan.save(update_fields=["status"])
-        spine.record(
-            actor,
-            Event.DRAWN,
-            draw,
-            {"status": DrawStatus.COMMITTING},
-            {
-                "status": DrawStatus.DONE,
-                "seed": seed,
-                "pool_digest": draw.pool_digest,
-                "pool_size": draw.pool_size,
-                "quota": draw.quota,
-                "strata": [
-                    {"key": s["key"], "pool_digest": s["pool_digest"], "quota": s["quota"]}
-                    for s in ranked
-                ],
-            },
-            message=f"随机抽取{draw.number}：从{draw.pool_size}个检查对象中抽取{draw.quota}个",
-            visibility="public",
-        )
+        },
+        message=f"随机抽取{draw.number}：从{draw.pool_size}个检查对象中抽取{draw.quota}个",
+        visibility="public",
+    )
     return draw
 
 
@@ -1081,10 +1257,11 @@ def redraw(*, actor: Actor, draw: Draw, reason: str) -> Draw:
         raise_field_errors([FieldError(error.field, "reason_required", error.message)])
     with transaction.atomic():
         old = Draw.objects.select_for_update().get(pk=draw.pk)
-        if old.status != DrawStatus.DONE:
-            raise Conflict("not_drawn", "只有已完成的抽取才能重新抽取")
+        if old.status not in (DrawStatus.DONE, DrawStatus.FROZEN):
+            raise Conflict("not_drawn", "只有已完成或名录已冻结的抽取才能重新抽取")
         if old.tasks.exclude(status__in=(TaskStatus.ASSIGNED, TaskStatus.CANCELLED)).exists():
             raise Conflict("task_closed", "本次抽取已有检查完成的任务，不能重新抽取")
+        previous = old.status
         old.status = DrawStatus.SUPERSEDED
         old.save(update_fields=["status"])
         cancelled = old.tasks.filter(status=TaskStatus.ASSIGNED).update(status=TaskStatus.CANCELLED)
@@ -1092,7 +1269,7 @@ def redraw(*, actor: Actor, draw: Draw, reason: str) -> Draw:
             actor,
             Event.REDRAWN,
             old,
-            {"status": DrawStatus.DONE},
+            {"status": previous},
             {"status": DrawStatus.SUPERSEDED, "reason": text, "tasks_cancelled": cancelled},
             message=f"抽取{old.number}重新抽取，理由：{text}",
             visibility="public",

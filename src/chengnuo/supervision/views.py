@@ -315,16 +315,17 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+def _act(request: HttpRequest, pk: int, action: Any, done: Any) -> HttpResponse:
+    """Run the action on the plan; `done` is the success message (or makes it of the result)."""
     plan = selectors.plan_for(request.user, pk)
     try:
-        action(plan)
+        result = action(plan)
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
         fail(request, exc)
     else:
-        messages.success(request, done)
+        messages.success(request, done(result) if callable(done) else done)
     return redirect("supervision:plan", pk=plan.pk)
 
 
@@ -348,18 +349,41 @@ def draw_open(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_POST
 def draw_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    brought = request.POST.get("commitment", "").strip()
     return _act(
-        request, pk, lambda p: services.seed_commit(actor=request.user, draw=_draw_of(p, request)),
-        _("市司法局的随机数承诺已提交并公开。"),
+        request, pk,
+        lambda p: services.seed_commit(
+            actor=request.user, draw=_draw_of(p, request), commitment=brought or None
+        ),
+        _("市司法局的随机数承诺已提交并公开；名录冻结后请输入所保管的随机数。")
+        if brought
+        else _("市司法局的随机数承诺已提交并公开。"),
+    )  # fmt: skip
+
+
+@staff_view
+@require_POST
+def draw_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request, pk,
+        lambda p: services.seed_reveal(
+            actor=request.user, draw=_draw_of(p, request), share=request.POST.get("share", "")
+        ),
+        _("随机数已公开并与承诺核对一致，随机抽取完成，抽查任务已派发给抽中的检查人员。"),
     )  # fmt: skip
 
 
 @staff_view
 @require_POST
 def draw_run(request: HttpRequest, pk: int) -> HttpResponse:
+    def done(draw: Draw) -> str:
+        if draw.status == DrawStatus.FROZEN:
+            return _("名录已冻结，摘要已公开；市司法局输入其保管的随机数后完成抽取。")
+        return _("名录已冻结，随机抽取完成，抽查任务已派发给抽中的检查人员。")
+
     return _act(
         request, pk, lambda p: services.draw_run(actor=request.user, draw=_draw_of(p, request)),
-        _("名录已冻结，随机抽取完成，抽查任务已派发给抽中的检查人员。"),
+        done,
     )  # fmt: skip
 
 
@@ -695,6 +719,7 @@ urlpatterns = [
     path("plans/<int:pk>/draw/", draw_open, name="draw_open"),
     path("plans/<int:pk>/commit/", draw_commit, name="draw_commit"),
     path("plans/<int:pk>/run/", draw_run, name="draw_run"),
+    path("plans/<int:pk>/reveal/", draw_reveal, name="draw_reveal"),
     path("plans/<int:pk>/redraw/", draw_redo, name="draw_redo"),
     path("items/", items, name="items"),
     path("items/new/", item_edit, name="item_new"),
