@@ -87,6 +87,12 @@ def test_every_reaction_of_the_platform_is_named_and_registered_once():
         ("case.approving", "verification.guard", events.IN_TRANSACTION),
         ("case.approved", "verification.draw_after", events.IN_TRANSACTION),
         ("case.approved", "supervision.directory", events.IN_TRANSACTION),
+        (
+            "complaint.false_commitment_reported",
+            "supervision.key_from_report",
+            events.IN_TRANSACTION,
+        ),
+        ("verification.concluded", "supervision.key_report_unfounded", events.IN_TRANSACTION),
         ("case.closed", "verification.withdraw_case_tasks", events.IN_TRANSACTION),
         (
             "commitment.withdrawn",

@@ -38,3 +38,15 @@ class SupervisionConfig(AppConfig):
 
         outbox.register("supervision.results", push.OUTBOX)
         events.on("case.approved", handlers.list_approved_subject, key="supervision.directory")
+        from . import key_supervision
+
+        events.on(
+            "complaint.false_commitment_reported",
+            key_supervision.list_reported,
+            key="supervision.key_from_report",
+        )
+        events.on(
+            "verification.concluded",
+            key_supervision.unlist_unfounded,
+            key="supervision.key_report_unfounded",
+        )

@@ -1,5 +1,8 @@
 """Key supervision lists (重点监管, R-5.3): subjects with dishonesty records, complaints or a
 poor credit class are put on the list of each agency that approved them, with the reason.
+Dishonesty and credit class are refreshed daily from the credit records; a report of a false
+commitment lists the committer when it is accepted and takes it off when its verification
+finds the commitment true (reactions to the complaints' and verification's events).
 The credit class also drives the ratio a subject is drawn at (`rules.DEFAULT_RATIOS`), so a
 listed subject is inspected more often in every general item as well."""
 
@@ -146,3 +149,82 @@ def key_list(*, actor: Any, agency: Any, subject: Any, reason: str, detail: str)
             message=f"列入重点监管名单：{text}",
         )
     return row
+
+
+# --- reports of a false commitment (投诉举报) -----------------------------------------------
+
+
+def list_reported(*, number: str = "", commitment: Any = None, **_: Any) -> None:
+    """A report of a false commitment, once accepted ("complaint.false_commitment_reported"),
+    puts the committer on key supervision at every agency whose directory holds it, with the
+    report's receipt number, while the report is verified (R-5.3). A subject already listed
+    for a complaint stays listed once."""
+    from chengnuo.cases.models import Commitment
+
+    subject_id = (
+        Commitment.objects.filter(pk=commitment).values_list("subject_id", flat=True).first()
+    )
+    if not subject_id or not number:
+        return
+    agency_ids = sorted(
+        set(
+            SubjectEntry.objects.filter(subject_id=subject_id, active=True).values_list(
+                "agency_id", flat=True
+            )
+        )
+    )
+    detail = f"被举报虚假承诺（受理编号{number}），核查中"
+    for agency_id in agency_ids:
+        row, created = KeySupervision.objects.get_or_create(
+            agency_id=agency_id,
+            subject_id=subject_id,
+            reason=KeyReason.COMPLAINT,
+            removed_at=None,
+            defaults={"detail": detail, "source_ref": number},
+        )
+        if created:
+            spine.record(
+                SYSTEM,
+                Event.KEY_LISTED,
+                row,
+                None,
+                {"reason": KeyReason.COMPLAINT, "detail": detail, "source": number},
+                agency=row.agency,
+                message=f"列入重点监管名单：{detail}",
+            )
+
+
+def unlist_unfounded(*, outcome: str = "", origin: str = "", **_: Any) -> None:
+    """A report whose verification is done and found the commitment true on every method
+    ("verification.concluded" of its last task) takes the committer off the list it put
+    them on. An untrue finding keeps them listed (and the credit record it leads to lists
+    them for dishonesty as well)."""
+    from chengnuo.verification.constants import Outcome
+    from chengnuo.verification.constants import TaskStatus as VerificationStatus
+    from chengnuo.verification.models import VerificationTask
+
+    if not origin or outcome != Outcome.CONSISTENT:
+        return
+    tasks = VerificationTask.objects.filter(origin_ref=origin)
+    if tasks.filter(
+        status__in=(VerificationStatus.PENDING, VerificationStatus.IN_PROGRESS)
+    ).exists():
+        return  # another method is still under way
+    if tasks.filter(outcome=Outcome.INCONSISTENT).exists():
+        return
+    rows = KeySupervision.objects.select_for_update().filter(
+        reason=KeyReason.COMPLAINT, source_ref=origin, removed_at__isnull=True
+    )
+    for row in rows.select_related("agency"):
+        row.removed_at = timezone.now()
+        row.removal_reason = "举报经核查不属实"
+        row.save(update_fields=["removed_at", "removal_reason"])
+        spine.record(
+            SYSTEM,
+            Event.KEY_REMOVED,
+            row,
+            None,
+            {"reason": row.reason, "source": origin},
+            agency=row.agency,
+            message=f"移出重点监管名单：举报（受理编号{origin}）经核查不属实",
+        )
