@@ -25,7 +25,13 @@ $(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
 	$(BIN)/uv sync --locked --quiet
 	@touch $@
 
-setup: $(VENV)/.synced
+# front-end assets no Python package brings (Apache ECharts, pinned and integrity-checked)
+ECHARTS_JS := src/chengnuo/oversight/static/oversight/vendor/echarts.min.js
+
+$(ECHARTS_JS): tools/vendor_assets.py | $(VENV)/.synced
+	$(BIN)/python tools/vendor_assets.py
+
+setup: $(VENV)/.synced $(ECHARTS_JS)
 
 demo: setup
 	$(BIN)/python manage.py migrate --noinput

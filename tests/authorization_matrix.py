@@ -490,6 +490,7 @@ def build_scenario() -> Scenario:
         extra={
             **_supervision_scenario(users, agency, matter),
             **_complaints_scenario(users, agency, matter, social, public_commitment),
+            **_keytasks_scenario(users, agency),
             **_log_scenario(),
         },
     )
@@ -544,6 +545,32 @@ def _supervision_scenario(users: dict[str, Any], agency: Any, matter: Any) -> di
         "sup_report": report,
         "sup_pool_key": draw.strata[0]["key"],
     }
+
+
+def _keytasks_scenario(users: dict[str, Any], agency: Any) -> dict[str, Any]:
+    """A custom key task of which A is the responsible unit, and a joint inspection with a
+    member of each of the Justice Bureau, the data bureau and the credit authority."""
+    from chengnuo.oversight import services_keytasks as kt
+
+    from .factories import AgencyFactory
+
+    task = kt.key_task_save(
+        actor=users[SYSADMIN], heading="窗口人员培训", responsible_ids=[agency.pk],
+        requirement="组织窗口人员学习告知承诺制工作规程并考试",
+    )  # fmt: skip
+    data = AgencyFactory(name="阜阳市数据资源管理局", kind="data_bureau", level=Level.CITY)
+    fgw = AgencyFactory(name="阜阳市发展和改革委员会", kind="credit_authority", level=Level.CITY)
+    members = [
+        users[REVIEWER_A],
+        _user(Role.DATA_ADMIN, data, "mx-data-sjj"),
+        _user(Role.CREDIT_OFFICER, fgw, "mx-credit-fgw"),
+    ]
+    today = timezone.localdate()
+    joint = kt.joint_plan(
+        actor=users[SYSADMIN], title="告知承诺制联合督查", member_ids=[u.pk for u in members],
+        scope="对证明事项告知承诺办理情况开展联合督查并通报", start=today, end=today,
+    )  # fmt: skip
+    return {"key_task": task, "joint": joint, "joint_members": [u.pk for u in members]}
 
 
 def _complaints_scenario(
@@ -2058,7 +2085,113 @@ COMPLAINTS: list[Entry] = [
     ),
 ]
 
-ENTRIES: list[Entry] = [*PAGES, *OPERATIONS, *SUPERVISION, *COMPLAINTS]
+# the rollout at a glance (R-8.1): the Justice Bureau's reviewers (a county bureau: its region's
+# agencies) and the system admin; everyone else 403; an agency outside the reviewer's region 404
+DASHBOARD_READERS = (REVIEWER_A, REVIEWER_B, SYSADMIN)
+DASHBOARD_READERS_A = (REVIEWER_A, SYSADMIN)
+
+OVERSIGHT_DASHBOARD: list[Entry] = [
+    page(
+        "oversight:dashboard",
+        GET,
+        expect(403, grant(200, DASHBOARD_READERS)),
+        why="policies_dashboard.require_overseer: reviewable_agency_ids or the system admin",
+    ),
+    page(
+        "oversight:dashboard_agency",
+        GET,
+        expect(403, grant(404, REVIEWER_B), grant(200, DASHBOARD_READERS_A)),
+        kwargs=lambda s: {"pk": s.agency.pk},
+        why="require_agency: the reviewer overseeing A's region; B's reviewer 404",
+    ),
+    page(
+        "oversight:dashboard_cases",
+        GET,
+        expect(403, grant(404, REVIEWER_B), grant(200, DASHBOARD_READERS_A)),
+        kwargs=lambda s: {"pk": s.agency.pk},
+        query=lambda s: {"measure": "submitted"},
+        why="require_agency: the reviewer overseeing A's region; B's reviewer 404",
+    ),
+]
+
+# the key-task table (R-8.3): the Justice Bureau's reviewers and the units' admins read it; a
+# task's page is for those who see one of its units (A's); only A's admin reports for A; the
+# reviewers plan joint inspections, its members and the reviewers read and conclude them
+KEYTASK_READERS = (REVIEWER_A, REVIEWER_B, ADMIN_A, ADMIN_B, SYSADMIN)
+OVERSEERS = (REVIEWER_A, REVIEWER_B, SYSADMIN)
+
+KEY_TASKS: list[Entry] = [
+    page("oversight:key_tasks", GET, expect(403, grant(200, KEYTASK_READERS))),
+    page(
+        "oversight:key_task",
+        GET,
+        expect(404, grant(200, REVIEWER_A, ADMIN_A, SYSADMIN)),
+        kwargs=lambda s: {"pk": s.extra["key_task"].pk},
+        why="selectors_keytasks.task_for: a reader of one of its units (A)",
+    ),
+    page(
+        "oversight:key_task_report",
+        POST,
+        expect(404, grant(ALLOWED, ADMIN_A)),
+        kwargs=lambda s: {"pk": s.extra["key_task"].pk},
+        data=lambda s: {
+            "agency": s.agency.pk,
+            "progress": "under_way",
+            "text": "已组织窗口人员集中学习告知承诺制工作规程",
+        },
+        why="progress_report: the admin of the reporting unit (A) only",
+    ),
+    page("oversight:key_task_new", GET, expect(403, grant(200, OVERSEERS))),
+    page(
+        "oversight:key_task_new",
+        POST,
+        expect(403, grant(ALLOWED, REVIEWER_A, SYSADMIN), grant(Refused(400), REVIEWER_B)),
+        data=lambda s: {
+            "heading": "材料清单复核",
+            "requirement": "逐项复核告知承诺事项的申请材料清单",
+            "responsible_ids": [s.agency.pk],
+        },
+        why="key_task_save: for agencies the reviewer oversees (B's: the form again, 400)",
+    ),
+    page("oversight:joint_list", GET, expect(403, grant(200, OVERSEERS))),
+    page(
+        "oversight:joint_list",
+        POST,
+        expect(403, grant(ALLOWED, OVERSEERS)),
+        data=lambda s: {
+            "title": "第二次联合督查",
+            "scope": "对证明事项告知承诺办理情况开展联合督查并通报",
+            "start": "2026-06-01",
+            "end": "2026-06-30",
+            "member_ids": s.extra["joint_members"],
+        },
+        why="joint_plan: a Justice Bureau reviewer",
+    ),
+    page(
+        "oversight:joint",
+        GET,
+        expect(404, grant(200, OVERSEERS)),
+        kwargs=lambda s: {"pk": s.extra["joint"].pk},
+        why="joint_for: the reviewers and the inspection's members",
+    ),
+    page(
+        "oversight:joint",
+        POST,
+        expect(404, grant(ALLOWED, OVERSEERS)),
+        kwargs=lambda s: {"pk": s.extra["joint"].pk},
+        data=lambda s: {"findings": "督查发现部分单位未公布目录清单，已通报并限期整改"},
+        why="joint_conclude: the reviewers and the inspection's members",
+    ),
+]
+
+ENTRIES: list[Entry] = [
+    *PAGES,
+    *OPERATIONS,
+    *SUPERVISION,
+    *COMPLAINTS,
+    *OVERSIGHT_DASHBOARD,
+    *KEY_TASKS,
+]
 
 # Routes of the URL conf that are not the platform's pages: no entry, for the reason given.
 NOT_IN_MATRIX: dict[str, str] = {

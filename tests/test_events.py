@@ -80,6 +80,17 @@ def inspectors(w):
 # --- the registry ---------------------------------------------------------------------------
 
 
+# the oversight statistics count these facts in the flows' transactions (R-8.1)
+OVERSIGHT_COUNTERS = {
+    ("case.submitted", "oversight.count_submitted", events.IN_TRANSACTION),
+    ("case.approved", "oversight.count_approved", events.IN_TRANSACTION),
+    ("case.closed", "oversight.count_closed", events.IN_TRANSACTION),
+    ("case.revoked", "oversight.count_revoked", events.IN_TRANSACTION),
+    ("commitment.withdrawn", "oversight.count_withdrawn", events.IN_TRANSACTION),
+    ("verification.concluded", "oversight.count_concluded", events.IN_TRANSACTION),
+}
+
+
 def test_every_reaction_of_the_platform_is_named_and_registered_once():
     keys = {(h.name, h.key, h.phase) for h in events.all_handlers()}
     assert keys == {
@@ -113,6 +124,7 @@ def test_every_reaction_of_the_platform_is_named_and_registered_once():
             "complaints.verification_cancelled",
             events.IN_TRANSACTION,
         ),
+        *OVERSIGHT_COUNTERS,
     }
 
 

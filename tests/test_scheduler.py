@@ -29,6 +29,7 @@ def test_the_platforms_daily_jobs_are_registered():
         "verification.escalate_rectifications": "escalate_rectifications",
         "supervision.daily": "supervision_daily",
         "complaints.daily": "complaints_daily",
+        "oversight.fold": "oversight_fold",
     }
 
 
@@ -55,6 +56,7 @@ def test_a_job_runs_once_a_day_at_or_after_its_time(db, calls):
     assert schedule.run_due(at(0, 6)) == ["catalog.apply_due"]
     assert schedule.run_due(at(0, 20)) == ["verification.escalate_rectifications"]
     assert schedule.run_due(at(9)) == [
+        "oversight.fold",
         "supervision.daily",
         "complaints.daily",
         "verification.remind_assistance",
@@ -62,13 +64,14 @@ def test_a_job_runs_once_a_day_at_or_after_its_time(db, calls):
     assert schedule.run_due(at(23)) == []  # all done today
     assert schedule.run_due(at(0, 6, day=3)) == ["catalog.apply_due"]  # the next day again
     assert made.count("catalog_apply_due") == 2
-    assert ScheduledRun.objects.filter(status=ScheduledRun.Status.DONE).count() == 6
+    assert ScheduledRun.objects.filter(status=ScheduledRun.Status.DONE).count() == 7
 
 
 def test_a_scheduler_started_late_catches_up_the_same_day(db, calls):
     assert schedule.run_due(at(15)) == [
         "catalog.apply_due",
         "verification.escalate_rectifications",
+        "oversight.fold",
         "supervision.daily",
         "complaints.daily",
         "verification.remind_assistance",

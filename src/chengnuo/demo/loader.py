@@ -3,6 +3,7 @@ versions and filings are real)."""
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 
 from django.db import transaction
@@ -174,6 +175,18 @@ def load(stdout=None) -> dict[str, int]:
     # the follow-up work of what was loaded (archived PDFs, kept commitments in credit) is done
     # before the demo is shown, not left to the worker
     run_due(limit=10_000)
+    if apps.is_installed("chengnuo.oversight"):
+        from django.core.management import call_command
+
+        from .oversight_data import load_key_tasks
+
+        say("loading the key-task table and the joint inspection …")
+        supervision_counts.update(load_key_tasks(stdout=stdout))
+
+        # the demo's cases may be written past the services (back-dated): the rollout's
+        # counters are recomputed from the tables so the dashboard shows them (R-8.1)
+        say("computing the oversight statistics …")
+        call_command("oversight_rebuild", stdout=stdout or StringIO())
 
     return {
         **credit_counts,

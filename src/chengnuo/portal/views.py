@@ -461,6 +461,7 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("verification:assistance_inbox", "", gettext_lazy("协助核查")),
         ("supervision:items", "", gettext_lazy("抽查事项清单")),
         ("supervision:plans", "", gettext_lazy("双随机抽查计划")),
+        ("oversight:key_tasks", "", gettext_lazy("重点任务进展报送")),
         ("supervision:key_list", "", gettext_lazy("重点监管名单")),
         ("supervision:parity", "", gettext_lazy("非歧视性监管分析")),
         ("complaints:list", "", gettext_lazy("投诉举报")),
@@ -473,6 +474,9 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
         ("complaints:oversight", "", gettext_lazy("投诉举报监督")),
     ],
     Role.JUSTICE_REVIEWER: [
+        ("oversight:dashboard", "", gettext_lazy("告知承诺制推进情况总览")),
+        ("oversight:key_tasks", "", gettext_lazy("重点任务分解表")),
+        ("oversight:joint_list", "", gettext_lazy("联合督查")),
         ("catalog:proposal_list", "?status=submitted", gettext_lazy("待备案的目录调整申报")),
         ("documents:staff_drafts", "", gettext_lazy("告知书和承诺书编辑")),
         ("documents:guide_staff_drafts", "", gettext_lazy("办事指南和工作规程编辑")),
@@ -536,7 +540,13 @@ ROLE_LINKS: dict[str, list[tuple[str, str, Any]]] = {
 # pages only the Justice Bureau's members use: shown to a role only where the user holds it
 # in a Justice Bureau (an ordinary agency's auditor would be refused there)
 JUSTICE_BUREAU_ONLY = frozenset(
-    {"verification:assistance_overdue", "audit:log_status", "complaints:oversight"}
+    {
+        "verification:assistance_overdue",
+        "audit:log_status",
+        "complaints:oversight",
+        "oversight:dashboard",
+        "oversight:joint_list",
+    }
 )
 
 

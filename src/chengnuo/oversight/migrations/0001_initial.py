@@ -4,6 +4,6 @@ from django.db import migrations
 class Migration(migrations.Migration):
     initial = True
 
-    dependencies: list = []
+    dependencies = []  # type: ignore[var-annotated]
 
-    operations: list = []
+    operations = []  # type: ignore[var-annotated]
