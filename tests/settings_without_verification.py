@@ -1,5 +1,5 @@
-"""The platform without the verification app (nor supervision, which builds on it, nor the demo,
-which loads verification data):
+"""The platform without the verification app (nor supervision and oversight, which build on it,
+nor the demo, which loads verification data):
 cases' own tests run against it (`make test`), which shows that cases neither import
 verification nor need it — verification only reacts to cases' events (ADR 0009)."""
 
@@ -9,5 +9,6 @@ from chengnuo.config.settings import INSTALLED_APPS
 INSTALLED_APPS = [
     a
     for a in INSTALLED_APPS
-    if a not in ("chengnuo.verification", "chengnuo.supervision", "chengnuo.demo")
+    if a
+    not in ("chengnuo.verification", "chengnuo.supervision", "chengnuo.oversight", "chengnuo.demo")
 ]
