@@ -781,7 +781,7 @@ def stage_draw(cfg: dict[str, Any]) -> None:
     from chengnuo.supervision import draw as algorithm
     from chengnuo.supervision import rules, services
     from chengnuo.supervision.constants import DrawStatus
-    from chengnuo.supervision.models import Draw, InspectionTask, PoolSnapshot, SubjectEntry
+    from chengnuo.supervision.models import Draw, InspectionTask, SubjectEntry
 
     w = bench_world()
     plan = w["plan"]
@@ -834,19 +834,7 @@ def stage_draw(cfg: dict[str, Any]) -> None:
                 seed=seed,
                 opened_by=w["user"],
             )
-            PoolSnapshot.objects.bulk_create(
-                [
-                    PoolSnapshot(
-                        draw=draw,
-                        kind=PoolSnapshot.Kind.SUBJECTS,
-                        key=s["key"],
-                        size=s["size"],
-                        digest=s["pool_digest"],
-                        members_z=blobs[s["key"]],
-                    )
-                    for s in ranked
-                ]
-            )
+            services._snapshots(draw, ranked, blobs, {})  # as draw_run saves them
             t4 = time.perf_counter()
             transaction.set_rollback(True)
         t5 = time.perf_counter()
@@ -1072,19 +1060,7 @@ def stage_recompute(cfg: dict[str, Any]) -> None:
         ranking = services.rank_subjects(seed, pool, w["ratios"], w["fraction"])
         del pool
         ranked = ranking.strata
-        PoolSnapshot.objects.bulk_create(
-            [
-                PoolSnapshot(
-                    draw=draw,
-                    kind=PoolSnapshot.Kind.SUBJECTS,
-                    key=s["key"],
-                    size=s["size"],
-                    digest=s["pool_digest"],
-                    members_z=ranking.packed[s["key"]],
-                )
-                for s in ranked
-            ]
-        )
+        services._snapshots(draw, ranked, ranking.packed, {})
         draw.status = DrawStatus.DONE
         draw.seed = seed
         draw.pool_size = ranking.pool_size

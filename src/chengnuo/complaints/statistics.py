@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -50,13 +50,15 @@ def _span(year: int) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _compute(year: int) -> list[AgencyRow]:
-    start, end = _span(year)
+def counts(start: datetime, end: datetime, by: str) -> QuerySet:
+    """Received, answered, answered on time, rated and satisfied (满意 or 基本满意) of the
+    complaints submitted in [start, end), one row per value of `by` (one GROUP BY); the
+    caller filters and orders further (the oversight dashboard uses it too)."""
     answered = Q(status=Status.ANSWERED)
-    rows = (
+    return (
         Complaint.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
         .annotate(answered_on=TruncDate("answered_at", tzinfo=timezone.get_current_timezone()))
-        .values("handling_agency__name")
+        .values(by)
         .annotate(
             received=Count("id"),
             answered=Count("id", filter=answered),
@@ -66,7 +68,12 @@ def _compute(year: int) -> list[AgencyRow]:
                 "id", filter=answered & Q(rating__in=[Rating.SATISFIED, Rating.FAIRLY])
             ),
         )
-        .order_by("-received", "handling_agency__name")
+    )
+
+
+def _compute(year: int) -> list[AgencyRow]:
+    rows = counts(*_span(year), "handling_agency__name").order_by(
+        "-received", "handling_agency__name"
     )
     return [
         AgencyRow(

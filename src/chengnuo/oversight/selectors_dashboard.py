@@ -24,9 +24,7 @@ from chengnuo.cases.constants import CaseStatus, CommitmentStatus
 from chengnuo.cases.models import Case, Commitment
 from chengnuo.catalog.constants import PriorityDomain
 from chengnuo.catalog.models import CertificationItem
-from chengnuo.complaints.constants import Rating
-from chengnuo.complaints.constants import Status as ComplaintStatus
-from chengnuo.complaints.models import Complaint
+from chengnuo.complaints import statistics as complaint_statistics
 from chengnuo.documents.guide_models import GuideVersion
 from chengnuo.documents.models import TemplateVersion
 from chengnuo.supervision.models import ParityReport
@@ -260,22 +258,9 @@ def _snapshots(ids: list[int], period: Period, out: dict[int, Figures]) -> None:
     for r in assistance:
         out[r["requested_agency_id"]].assistance_overdue = r["n"]
     start, end = _span(period.start, period.end)
-    answered = Q(status=ComplaintStatus.ANSWERED)
     complaints = (
-        Complaint.objects.filter(
-            handling_agency_id__in=ids, submitted_at__gte=start, submitted_at__lt=end
-        )
-        .annotate(answered_on=TruncDate("answered_at", tzinfo=timezone.get_current_timezone()))
-        .values("handling_agency_id")
-        .annotate(
-            received=Count("id"),
-            answered=Count("id", filter=answered),
-            on_time=Count("id", filter=answered & Q(answered_on__lte=F("answer_due"))),
-            rated=Count("id", filter=answered & ~Q(rating="")),
-            satisfied=Count(
-                "id", filter=answered & Q(rating__in=[Rating.SATISFIED, Rating.FAIRLY])
-            ),
-        )
+        complaint_statistics.counts(start, end, "handling_agency_id")
+        .filter(handling_agency_id__in=ids)
         .order_by()
     )
     for r in complaints:
