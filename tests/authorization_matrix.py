@@ -491,6 +491,13 @@ def build_scenario() -> Scenario:
             **_supervision_scenario(users, agency, matter),
             **_complaints_scenario(users, agency, matter, social, public_commitment),
             **_keytasks_scenario(users, agency),
+            **_rectification_scenario(users, agency),
+            **_portalchecks_scenario(users, agency),
+            **_casereview_scenario(users, agency),
+            **_indicators_scenario(users, agency),
+            **_reports_scenario(users, agency),
+            **_faulttolerance_scenario(users, agency),
+            **_learning_scenario(users, agency),
             **_log_scenario(),
         },
     )
@@ -571,6 +578,171 @@ def _keytasks_scenario(users: dict[str, Any], agency: Any) -> dict[str, Any]:
         scope="对证明事项告知承诺办理情况开展联合督查并通报", start=today, end=today,
     )  # fmt: skip
     return {"key_task": task, "joint": joint, "joint_members": [u.pk for u in members]}
+
+
+def _rectification_scenario(users: dict[str, Any], agency: Any) -> dict[str, Any]:
+    """A rectification notice to A (its finding: a key task of A's, standing for any)."""
+    from chengnuo.oversight import services_keytasks as kt
+    from chengnuo.oversight import services_rectification as rs
+
+    finding = kt.key_task_save(
+        actor=users[SYSADMIN], heading="目录清单公布", responsible_ids=[agency.pk],
+        requirement="在政务服务网公布实行告知承诺制的证明事项目录清单",
+    )  # fmt: skip
+    notice = rs.rectification_issue(
+        actor=users[SYSADMIN], agency=agency, source="portal_check", target=finding,
+        title="未公布告知承诺书", text="政务服务网未公布该事项的告知承诺书，请限期公布。",
+        deadline=timezone.localdate() + dt.timedelta(days=10),
+    )  # fmt: skip
+    return {"rectification": notice}
+
+
+def _portalchecks_scenario(users: dict[str, Any], agency: Any) -> dict[str, Any]:
+    """Today's portal check of A (the daily job's, no actor) and one of its open findings (A's
+    work rules are drafted, not published)."""
+    from chengnuo.oversight import services_portalchecks as pc
+    from chengnuo.oversight.models import PortalFinding
+
+    check = pc.portal_check_run(agency=agency, day=timezone.localdate())
+    finding = PortalFinding.objects.filter(agency=agency, resolved_on__isnull=True).first()
+    assert finding is not None
+    return {"portal_check": check, "portal_finding": finding}
+
+
+def _casereview_scenario(users: dict[str, Any], agency: Any) -> dict[str, Any]:
+    """Two case-file review rounds of A (by the county reviewer overseeing A): one drawn, with
+    every concluded case of A in its sample and the first scored with a deduction; one only
+    committed (for the freeze and the reveal)."""
+    import secrets
+
+    from chengnuo.audit.services import events_about
+    from chengnuo.cases.models import Case
+    from chengnuo.core import spine
+    from chengnuo.oversight import services_casereview as cr
+    from chengnuo.supervision import draw as algorithm
+
+    reviewer = users[REVIEWER_A]
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=365)
+
+    def opened() -> tuple[Any, str]:
+        share = secrets.token_hex(32)
+        review = cr.review_open(
+            actor=reviewer, agency=agency, period_start=start, period_end=today, quota=50,
+            commitment=algorithm.share_commitment(share),
+        )  # fmt: skip
+        return review, share
+
+    review, share = opened()
+    cr.review_freeze(actor=reviewer, review=review)
+    review = cr.review_reveal(actor=reviewer, review=review, share=share)
+    # the scenario's transaction never commits: append the events queued so far, so that the
+    # case's history has rows to cite as evidence
+    spine.flush(connection)
+    case = Case.objects.get(number=review.selected[0])
+    item = review.sheet.items.order_by("position")[0]
+    points = {str(i.pk): i.max_points for i in review.sheet.items.all()}
+    points[str(item.pk)] = item.max_points - 2
+    score = cr.file_score(
+        actor=reviewer, review=review, case_number=case.number, points=points,
+        notes={str(item.pk): "告知书未留存送达回执"},
+        evidence=[events_about(case).values_list("pk", flat=True).first()],
+    )  # fmt: skip
+    pending, _ = opened()
+    return {
+        "cr_review": review,
+        "cr_pending": pending,
+        "cr_case": case,
+        "cr_score": score,
+        "cr_points": {f"points_{k}": v for k, v in points.items()},
+        "cr_event": score.evidence[0],
+        "cr_note": f"note_{item.pk}",
+    }
+
+
+def _indicators_scenario(users: dict[str, Any], agency: Any) -> dict[str, Any]:
+    """The default indicator schemes, and two evaluations of A's region by A's county bureau
+    for this month: one computed (adjustable), one finalised (A's admin reads it)."""
+    import calendar
+
+    from chengnuo.oversight import services_indicators as ind
+    from chengnuo.oversight.indicator_schemes import load_schemes
+    from chengnuo.oversight.models import Indicator, Score
+
+    today = timezone.localdate()
+    scheme = load_schemes(year=today.year)[0]
+    start = today.replace(day=1)
+    end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    reviewer = users[REVIEWER_A]
+    computed = ind.evaluation_start(
+        actor=reviewer, scheme=scheme, title="本月告知承诺制考评", start=start, end=end
+    )
+    final = ind.evaluation_start(
+        actor=reviewer, scheme=scheme, title="上报的告知承诺制考评", start=start, end=end
+    )
+    ind.evaluation_finalise(actor=reviewer, evaluation=final)
+    return {
+        "ind_scheme": scheme,
+        "ind_leaf": Indicator.objects.filter(scheme=scheme, parent__isnull=False).first(),
+        "ind_eval": computed,
+        "ind_final": final,
+        "ind_score": Score.objects.filter(evaluation=computed, agency=agency).first(),
+    }
+
+
+def _reports_scenario(users: dict[str, Any], agency: Any) -> dict[str, Any]:
+    """Two circulated reports of the county Justice Bureau of A's region, addressed to A: a
+    draft, and one issued (R-8.2)."""
+    from chengnuo.oversight import services_reports as rp
+
+    year = timezone.localdate().year
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    draft = rp.report_draft(actor=users[REVIEWER_A], start=start, end=end)
+    issued = rp.report_issue(
+        actor=users[REVIEWER_A],
+        report=rp.report_draft(actor=users[REVIEWER_A], start=start, end=end),
+    )
+    return {"report_draft": draft, "report_issued": issued}
+
+
+def _faulttolerance_scenario(users: dict[str, Any], agency: Any) -> dict[str, Any]:
+    """A fault-tolerance review (R-8.4) of A's commitment found untrue, opened by A's
+    overseeing reviewer, not yet decided."""
+    from chengnuo.oversight import services_faulttolerance as ft
+    from chengnuo.verification.constants import Outcome
+    from chengnuo.verification.models import VerificationTask
+
+    task = VerificationTask.objects.select_related("commitment__case").get(
+        agency=agency, outcome=Outcome.INCONSISTENT
+    )
+    review = ft.fault_review_open(
+        actor=users[REVIEWER_A], case=task.commitment.case, kind="false_commitment", task=task,
+        loss="承诺人以不实缴费承诺领取待遇，造成财政资金损失1200元",
+    )  # fmt: skip
+    return {"fault_review": review, "fault_case": task.commitment.case}
+
+
+def _learning_scenario(users: dict[str, Any], agency: Any) -> dict[str, Any]:
+    """The daily assessment of A's items over the scenario's verification outcomes (`social`
+    found untrue: an open suggestion), and a second suggestion for it adopted as a proposal to
+    A (open, for A's admin to answer)."""
+    from django.test import override_settings
+
+    from chengnuo.oversight import services_learning as learning
+    from chengnuo.oversight.constants_learning import SuggestionKind
+    from chengnuo.oversight.models import LearningSuggestion
+
+    with override_settings(OVERSIGHT_LEARNING={"min_verified": 1}):
+        learning.outcomes_compute(today=timezone.localdate() + dt.timedelta(days=1))
+    suggestion = LearningSuggestion.objects.filter(item__agency=agency).order_by("pk").first()
+    assert suggestion is not None
+    second = LearningSuggestion.objects.create(
+        number="PG-MATRIX-2", item=suggestion.item, outcome=suggestion.outcome,
+        kind=next(k for k in SuggestionKind.values if k != suggestion.kind),
+        evidence=suggestion.evidence, created_at=timezone.now(),
+    )  # fmt: skip
+    proposal = learning.suggestion_adopt(actor=users[SYSADMIN], suggestion=second)
+    return {"learning_suggestion": suggestion, "learning_proposal": proposal}
 
 
 def _complaints_scenario(
@@ -2184,6 +2356,593 @@ KEY_TASKS: list[Entry] = [
     ),
 ]
 
+# rectification notices (R-8.1): the reviewers (a county bureau: its region) and the agencies'
+# admins read the list; A's notice is for the reviewer over A, A's admin and the system admin;
+# only A's admin answers it (the bureau is refused: it reviews, it does not answer)
+RECTIFICATION: list[Entry] = [
+    page("oversight:rectifications", GET, expect(403, grant(200, KEYTASK_READERS))),
+    page(
+        "oversight:rectification",
+        GET,
+        expect(404, grant(200, REVIEWER_A, ADMIN_A, SYSADMIN)),
+        kwargs=lambda s: {"pk": s.extra["rectification"].pk},
+        why="selectors_rectification.get_for: the overseeing reviewer and the agency's admin",
+    ),
+    page(
+        "oversight:rectification",
+        POST,
+        expect(404, grant(403, REVIEWER_A, SYSADMIN), grant(ALLOWED, ADMIN_A)),
+        kwargs=lambda s: {"pk": s.extra["rectification"].pk},
+        data=lambda s: {"action": "answer", "answer": "已在政务服务网公布该事项的告知承诺书。"},
+        why="rectification_answer: the agency's admin only; the reviewer reviews (403)",
+    ),
+]
+
+# the daily portal check (R-8.1): the Justice Bureau's reviewers read the agencies they oversee
+# (B's county reviewer: A is not among them, 404), the agencies' admins their own (read-only);
+# running a check and sending findings for rectification are the overseeing reviewer's
+PORTAL_READERS = (REVIEWER_A, REVIEWER_B, ADMIN_A, ADMIN_B, SYSADMIN)
+PORTAL_READERS_A = (REVIEWER_A, ADMIN_A, SYSADMIN)
+
+PORTALCHECKS: list[Entry] = [
+    page(
+        "oversight:portal_checks",
+        GET,
+        expect(403, grant(200, PORTAL_READERS)),
+        why="policies_portalchecks.reads_any: reviewers and agency admins",
+    ),
+    page(
+        "oversight:portal_check_agency",
+        GET,
+        expect(403, grant(404, REVIEWER_B, ADMIN_B), grant(200, PORTAL_READERS_A)),
+        kwargs=lambda s: {"pk": s.agency.pk},
+        why="selectors_portalchecks.agency_for: A's reviewer, A's admin; B's 404",
+    ),
+    page(
+        "oversight:portal_check",
+        GET,
+        expect(403, grant(404, REVIEWER_B, ADMIN_B), grant(200, PORTAL_READERS_A)),
+        kwargs=lambda s: {"pk": s.extra["portal_check"].pk},
+        why="selectors_portalchecks.check_for: A's reviewer, A's admin; B's 404",
+    ),
+    page(
+        "oversight:portal_check_run",
+        POST,
+        expect(403, grant(404, REVIEWER_B, ADMIN_B), grant(ALLOWED, REVIEWER_A, SYSADMIN)),
+        kwargs=lambda s: {"pk": s.agency.pk},
+        data=lambda s: {},
+        why="portal_check_run: the reviewer overseeing A (A's admin reads only: 403)",
+    ),
+    page(
+        "oversight:portal_check_send",
+        POST,
+        expect(403, grant(404, REVIEWER_B, ADMIN_B), grant(ALLOWED, REVIEWER_A, SYSADMIN)),
+        kwargs=lambda s: {"pk": s.agency.pk},
+        data=lambda s: {
+            "finding_ids": [s.extra["portal_finding"].pk],
+            "deadline": (timezone.localdate() + dt.timedelta(days=15)).isoformat(),
+        },
+        why="portal_findings_send: the reviewer overseeing A (A's admin reads only: 403)",
+    ),
+]
+
+# case-file review (R-8.1): the Justice Bureau's reviewers open, draw and score rounds of the
+# agencies they oversee (A's: REVIEWER_A); A's admin reads A's rounds, read-only (its writes:
+# 403); anyone else gets 404 for a round. The list and the sheet are for reviewers and admins.
+CASEREVIEW_READERS = (REVIEWER_A, REVIEWER_B, ADMIN_A, ADMIN_B, SYSADMIN)
+ROUND_READERS_A = (REVIEWER_A, ADMIN_A, SYSADMIN)
+ROUND_WRITERS_A = (REVIEWER_A, SYSADMIN)
+
+
+def _cr(key: str) -> Kwargs:
+    return lambda s: {"pk": s.extra[key].pk}
+
+
+def _cr_file(s: Scenario) -> dict[str, Any]:
+    return {"pk": s.extra["cr_review"].pk, "number": s.extra["cr_case"].number}
+
+
+CASEREVIEW: list[Entry] = [
+    page(
+        "oversight:casereview_list",
+        GET,
+        expect(403, grant(200, CASEREVIEW_READERS)),
+        why="policies_casereview.reads_any: a reviewer or an agency admin",
+    ),
+    page(
+        "oversight:casereview_new",
+        GET,
+        expect(403, grant(200, OVERSEERS)),
+        why="policies_casereview.reviews: a Justice Bureau reviewer",
+    ),
+    page(
+        "oversight:casereview_new",
+        POST,
+        expect(403, grant(ALLOWED, ROUND_WRITERS_A), grant(Refused(400), REVIEWER_B)),
+        data=lambda s: {
+            "agency": s.agency.pk,
+            "period_start": "2026-01-01",
+            "period_end": "2026-01-31",
+            "quota": "5",
+            "commitment": "3b" * 32,
+        },
+        why="review_open: for an agency the reviewer oversees (B's reviewer: the form, 400)",
+    ),
+    page(
+        "oversight:casereview_round",
+        GET,
+        expect(404, grant(200, ROUND_READERS_A)),
+        kwargs=_cr("cr_review"),
+        why="selectors_casereview.review_for: A's overseers and A's admin",
+    ),
+    page(
+        "oversight:casereview_freeze",
+        POST,
+        expect(404, grant(ALLOWED, ROUND_WRITERS_A), grant(403, ADMIN_A)),
+        kwargs=_cr("cr_pending"),
+        why="review_freeze: A's overseers; A's admin reads only",
+    ),
+    page(
+        "oversight:casereview_reveal",
+        POST,
+        expect(404, grant(ALLOWED, ROUND_WRITERS_A), grant(403, ADMIN_A)),
+        kwargs=_cr("cr_pending"),
+        data=lambda s: {"share": "5c" * 32},
+        why="review_reveal: A's overseers; A's admin reads only",
+    ),
+    page(
+        "oversight:casereview_abandon",
+        POST,
+        expect(404, grant(ALLOWED, ROUND_WRITERS_A), grant(403, ADMIN_A)),
+        kwargs=_cr("cr_pending"),
+        data=lambda s: {"reason": "评查人员保管的随机数遗失，另行发起评查"},
+        why="review_abandon: A's overseers; A's admin reads only",
+    ),
+    page(
+        "oversight:casereview_published",
+        GET,
+        expect(404, grant(200, ROUND_READERS_A)),
+        kwargs=_cr("cr_review"),
+        why="selectors_casereview.review_for: the round's readers download its draw",
+    ),
+    page(
+        "oversight:casereview_score",
+        GET,
+        expect(404, grant(200, ROUND_READERS_A)),
+        kwargs=_cr_file,
+        why="review_for + sampled_case: the round's readers",
+    ),
+    page(
+        "oversight:casereview_score",
+        POST,
+        expect(404, grant(ALLOWED, ROUND_WRITERS_A), grant(403, ADMIN_A)),
+        kwargs=_cr_file,
+        data=lambda s: {
+            **s.extra["cr_points"],
+            s.extra["cr_note"]: "告知书未留存送达回执",
+            "evidence": [str(s.extra["cr_event"])],
+            "reason": "复核时发现送达回执已归档，更正扣分",
+        },
+        why="file_score: A's overseers; A's admin reads only",
+    ),
+    page(
+        "oversight:casereview_finding",
+        POST,
+        expect(404, grant(ALLOWED, ROUND_WRITERS_A), grant(403, ADMIN_A)),
+        kwargs=_cr_file,
+        data=lambda s: {
+            "deadline": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+            "requirement": "补齐告知书送达回执并对窗口人员开展培训",
+        },
+        why="finding_issue: A's overseers send the finding to A; A's admin reads only",
+    ),
+    page(
+        "oversight:casereview_sheet",
+        GET,
+        expect(404, grant(200, CASEREVIEW_READERS)),
+        kwargs=lambda s: {"pk": s.extra["cr_review"].sheet_id},
+        why="selectors_casereview.sheet_for: a reviewer or an agency admin",
+    ),
+    page(
+        "oversight:casereview_sheet_revise",
+        GET,
+        expect(404, grant(403, CASEREVIEW_READERS), grant(200, SYSADMIN)),
+        kwargs=lambda s: {"pk": s.extra["cr_review"].sheet_id},
+        why="policies_casereview.revises_sheets: the city bureau's reviewers (A's, B's: county)",
+    ),
+    page(
+        "oversight:casereview_sheet_revise",
+        POST,
+        expect(404, grant(403, CASEREVIEW_READERS), grant(ALLOWED, SYSADMIN)),
+        kwargs=lambda s: {"pk": s.extra["cr_review"].sheet_id},
+        data=lambda s: {
+            "rows": "2",
+            "heading_0": "告知书送达",
+            "description_0": "是否向申请人出具书面告知书并留存送达记录",
+            "max_points_0": "40",
+            "heading_1": "承诺书签署",
+            "description_1": "承诺书是否由申请人本人签署且内容完整",
+            "max_points_1": "60",
+            "excellent_min": "90",
+            "pass_min": "60",
+            "note": "合并评查项目，简化评查",
+        },
+        why="sheet_revise: the city bureau's reviewers (A's, B's: county)",
+    ),
+]
+
+# evaluation indicators (R-8.2): the schemes are read by the Justice Bureau's reviewers and
+# the agencies' admins, revised by the city bureau (here: the system admin); an evaluation of
+# A's region is its county bureau's (A's reviewer) to compute, adjust and finalise; A's admin
+# reads A's scores once it is finalised
+INDICATOR_READERS = (REVIEWER_A, REVIEWER_B, ADMIN_A, ADMIN_B, SYSADMIN)
+EVALUATION_OWNERS_A = (REVIEWER_A, SYSADMIN)
+
+
+def _ind(key: str, **more: Any) -> Kwargs:
+    return lambda s: {"pk": s.extra[key].pk, **{k: f(s) for k, f in more.items()}}
+
+
+def _ind_agency(key: str) -> Kwargs:
+    return _ind(key, agency=lambda s: s.agency.pk)
+
+
+INDICATORS: list[Entry] = [
+    page("oversight:indicator_schemes", GET, expect(403, grant(200, INDICATOR_READERS))),
+    page(
+        "oversight:indicator_scheme",
+        GET,
+        expect(403, grant(200, INDICATOR_READERS)),
+        kwargs=_ind("ind_scheme"),
+        why="selectors_indicators.require_reader",
+    ),
+    page(
+        "oversight:indicator_scheme_version",
+        POST,
+        expect(403, grant(ALLOWED, SYSADMIN)),
+        kwargs=_ind("ind_scheme"),
+        data=lambda s: {},
+        why="scheme_new_version: the city bureau's reviewers and the system admin",
+    ),
+    page(
+        "oversight:indicator_scheme_enact",
+        POST,
+        expect(403, grant(ALLOWED, SYSADMIN)),
+        kwargs=_ind("ind_scheme"),
+        data=lambda s: {},
+        why="scheme_enact: the city bureau's reviewers and the system admin",
+    ),
+    page(
+        "oversight:indicator_edit",
+        POST,
+        expect(404, grant(ALLOWED, SYSADMIN)),
+        kwargs=_ind("ind_leaf"),
+        data=lambda s: {"name": "核查按期完成", "weight": "10"},
+        why="selectors_indicators.indicator_for: scheme managers only",
+    ),
+    page("oversight:indicator_evaluations", GET, expect(403, grant(200, INDICATOR_READERS))),
+    page(
+        "oversight:indicator_evaluations",
+        POST,
+        expect(403, grant(ALLOWED, REVIEWER_A, REVIEWER_B, SYSADMIN)),
+        data=lambda s: {
+            "scheme": s.extra["ind_scheme"].pk,
+            "title": "告知承诺制季度考评",
+            "start": "2026-01-01",
+            "end": "2026-03-31",
+        },
+        why="evaluation_start: a Justice Bureau reviewer, for the agencies it oversees",
+    ),
+    page(
+        "oversight:indicator_evaluation",
+        GET,
+        expect(404, grant(200, EVALUATION_OWNERS_A)),
+        kwargs=_ind("ind_eval"),
+        why="selectors_indicators.evaluation_for: the bureau of A's region (not B's)",
+    ),
+    page(
+        "oversight:indicator_evaluation",
+        GET,
+        expect(404, grant(200, REVIEWER_A, ADMIN_A, SYSADMIN)),
+        kwargs=_ind("ind_final"),
+        variant="finalised",
+        why="evaluation_for: once finalised, A's admin too (its own agency's row)",
+    ),
+    page(
+        "oversight:indicator_evaluation_compute",
+        POST,
+        expect(404, grant(ALLOWED, EVALUATION_OWNERS_A)),
+        kwargs=_ind("ind_eval"),
+        data=lambda s: {},
+        why="evaluation_for, then evaluation_compute: the evaluation's bureau",
+    ),
+    page(
+        "oversight:indicator_evaluation_finalise",
+        POST,
+        expect(404, grant(ALLOWED, EVALUATION_OWNERS_A)),
+        kwargs=_ind("ind_eval"),
+        data=lambda s: {},
+        why="evaluation_for, then evaluation_finalise: the evaluation's bureau",
+    ),
+    page(
+        "oversight:indicator_evaluation_export",
+        GET,
+        expect(404, grant(200, EVALUATION_OWNERS_A)),
+        kwargs=_ind("ind_eval"),
+        why="evaluation_for: the rows the reader may see",
+    ),
+    page(
+        "oversight:indicator_adjustments",
+        GET,
+        expect(404, grant(200, EVALUATION_OWNERS_A)),
+        kwargs=_ind("ind_eval"),
+        why="evaluation_for",
+    ),
+    page(
+        "oversight:indicator_agency",
+        GET,
+        expect(404, grant(200, EVALUATION_OWNERS_A)),
+        kwargs=_ind_agency("ind_eval"),
+        why="evaluation_for, agency_for: an agency the reader oversees",
+    ),
+    page(
+        "oversight:indicator_agency",
+        GET,
+        expect(404, grant(200, REVIEWER_A, ADMIN_A, SYSADMIN)),
+        kwargs=_ind_agency("ind_final"),
+        variant="finalised",
+        why="agency_for: once finalised, the agency's own admin (read-only)",
+    ),
+    page(
+        "oversight:indicator_score_adjust",
+        POST,
+        expect(404, grant(ALLOWED, EVALUATION_OWNERS_A)),
+        kwargs=_ind("ind_score"),
+        data=lambda s: {"points": "1", "reason": "经现场核实已整改到位，酌情调整得分"},
+        why="evaluation_for, agency_for, score_adjust: the evaluation's bureau",
+    ),
+]
+
+# circulated reports (R-8.2): the Justice Bureau's reviewers draft, edit and issue their
+# bureau's reports (A's county bureau drafted both); agency admins read the issued reports
+# addressed to their agency and acknowledge them; drafts are never shown to agencies; the
+# system admin reads everything and writes nothing
+REPORT_LIST_READERS = (REVIEWER_A, REVIEWER_B, ADMIN_A, ADMIN_B, SYSADMIN)
+ISSUED_READERS = (REVIEWER_A, ADMIN_A, SYSADMIN)
+
+
+def _report(key: str) -> Kwargs:
+    return lambda s: {"pk": s.extra[key].pk}
+
+
+REPORTS: list[Entry] = [
+    page("oversight:reports", GET, expect(403, grant(200, REPORT_LIST_READERS))),
+    page("oversight:report_new", GET, expect(403, grant(200, REVIEWER_A, REVIEWER_B))),
+    page(
+        "oversight:report_new",
+        POST,
+        expect(403, grant(ALLOWED, REVIEWER_A, REVIEWER_B)),
+        data=lambda s: {
+            "start": f"{timezone.localdate():%Y}-01",
+            "end": f"{timezone.localdate():%Y-%m}",
+        },
+        why="report_draft: a Justice Bureau reviewer, for the agencies its bureau oversees",
+    ),
+    page(
+        "oversight:report",
+        GET,
+        expect(404, grant(200, REVIEWER_A, SYSADMIN)),
+        kwargs=_report("report_draft"),
+        variant="draft",
+        why="selectors_reports.report_for: a draft only for its bureau's reviewers",
+    ),
+    page(
+        "oversight:report",
+        GET,
+        expect(404, grant(200, ISSUED_READERS)),
+        kwargs=_report("report_issued"),
+        variant="issued",
+        why="report_for: its bureau, the reviewers overseeing an addressee, the addressee's admin",
+    ),
+    page(
+        "oversight:report_edit",
+        GET,
+        expect(404, grant(200, REVIEWER_A), grant(403, SYSADMIN)),
+        kwargs=_report("report_draft"),
+        why="policies_reports.may_edit: the issuing bureau's reviewers",
+    ),
+    page(
+        "oversight:report_edit",
+        POST,
+        expect(404, grant(ALLOWED, REVIEWER_A), grant(403, SYSADMIN)),
+        kwargs=_report("report_draft"),
+        data=lambda s: {
+            "title": "关于证明事项告知承诺制推行情况的通报",
+            "heading": ["总体情况"],
+            "text": ["各单位按照实施方案要求推进告知承诺制，总体情况良好。"],
+            "recipient_ids": [s.agency.pk],
+        },
+        why="report_edit: the issuing bureau's reviewers, while a draft",
+    ),
+    page(
+        "oversight:report_issue",
+        POST,
+        expect(404, grant(ALLOWED, REVIEWER_A), grant(403, SYSADMIN)),
+        kwargs=_report("report_draft"),
+        why="report_issue: the issuing bureau's reviewers",
+    ),
+    page(
+        "oversight:report_acknowledge",
+        POST,
+        expect(404, grant(ALLOWED, ADMIN_A)),
+        kwargs=_report("report_issued"),
+        data=lambda s: {"agency": s.agency.pk, "note": "已收悉"},
+        why="report_acknowledge: the admin of the addressed agency (A) only",
+    ),
+    page(
+        "oversight:report_download",
+        GET,
+        expect(404, grant(200, ISSUED_READERS)),
+        kwargs=lambda s: {"pk": s.extra["report_issued"].pk, "fmt": "pdf"},
+        why="report_for, as the report's page",
+    ),
+    page(
+        "oversight:report_chart",
+        GET,
+        expect(404, grant(200, ISSUED_READERS)),
+        kwargs=lambda s: {"pk": s.extra["report_issued"].pk, "name": "bars"},
+        why="report_for, as the report's page",
+    ),
+]
+
+# fault-tolerance reviews (R-8.4): the Justice Bureau's reviewers open and decide them for the
+# agencies they oversee (B's reviewer: 404 on A's); A's admin reads A's reviews, read-only (403
+# on the writes); everyone else 403 on the list, 404 on a review
+FT_READERS = (REVIEWER_A, REVIEWER_B, ADMIN_A, ADMIN_B, SYSADMIN)
+FT_READERS_A = (REVIEWER_A, ADMIN_A, SYSADMIN)
+
+
+def _fault_review(s: Scenario) -> dict[str, Any]:
+    return {"pk": s.extra["fault_review"].pk}
+
+
+def _fault_pack(s: Scenario) -> dict[str, Any]:
+    return {"pk": s.extra["fault_review"].pk, "version": 1}
+
+
+FAULTTOLERANCE: list[Entry] = [
+    page("oversight:ft_index", GET, expect(403, grant(200, FT_READERS))),
+    page("oversight:ft_open", GET, expect(403, grant(200, OVERSEERS))),
+    page(
+        "oversight:ft_open",
+        POST,
+        expect(403, grant(ALLOWED, REVIEWER_A, SYSADMIN), grant(404, REVIEWER_B)),
+        data=lambda s: {
+            "case": s.extra["fault_case"].number,
+            "kind": "false_commitment",
+            "loss": "承诺人以不实缴费承诺领取待遇，造成财政资金损失1200元",
+        },
+        why="fault_review_open: a reviewer overseeing the case's agency (B's: case_to_review 404)",
+    ),
+    page(
+        "oversight:ft_review",
+        GET,
+        expect(404, grant(200, FT_READERS_A)),
+        kwargs=_fault_review,
+        why="selectors_faulttolerance.review_for: A's reviewer, A's admin, the system admin",
+    ),
+    page(
+        "oversight:ft_pack",
+        GET,
+        expect(404, grant(200, FT_READERS_A)),
+        kwargs=_fault_pack,
+        why="review_for, then the pack version",
+    ),
+    page(
+        "oversight:ft_pack_pdf",
+        GET,
+        expect(404, grant(200, FT_READERS_A)),
+        kwargs=_fault_pack,
+        why="review_for, then the pack version",
+    ),
+    page(
+        "oversight:ft_decide",
+        POST,
+        expect(404, grant(ALLOWED, REVIEWER_A, SYSADMIN), grant(403, ADMIN_A)),
+        kwargs=_fault_review,
+        data=lambda s: {
+            "conclusion": "reasonable_error",
+            "reasons": "承办人员按照核查计划完成了现场核查，承诺内容当时无法通过共享数据核实",
+            "basis": "阜阳市全面推行证明事项告知承诺制实施方案",
+        },
+        why="fault_decide: a reviewer overseeing the agency; A's admin reads only (403)",
+    ),
+    page(
+        "oversight:ft_reassemble",
+        POST,
+        expect(404, grant(ALLOWED, REVIEWER_A, SYSADMIN), grant(403, ADMIN_A)),
+        kwargs=_fault_review,
+        data=lambda s: {},
+        why="fault_pack_reassemble: a reviewer overseeing the agency; A's admin reads only",
+    ),
+    page(
+        "oversight:ft_rectify",
+        POST,
+        expect(404, grant(ALLOWED, REVIEWER_A, SYSADMIN), grant(403, ADMIN_A)),
+        kwargs=_fault_review,
+        data=lambda s: {
+            "rectify_title": "核查计划执行不到位",
+            "rectify_text": "未按核查计划开展现场核查，请组织整改并报送整改情况",
+            "rectify_deadline": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+        },
+        why="fault_rectify: a reviewer overseeing the agency (undecided: the page again, 400)",
+    ),
+]
+
+# the catalog learns from outcomes (R-8.1, R-7.2): the figures and the suggestions are the
+# Justice Bureau's (the reviewers overseeing the item's agency decide them); an agency's admin
+# sees only the proposals adopted for its agency and answers them
+LEARNING_OVERSEERS = (REVIEWER_A, REVIEWER_B, SYSADMIN)
+
+LEARNING: list[Entry] = [
+    page(
+        "oversight:learning_items",
+        GET,
+        expect(403, grant(200, LEARNING_OVERSEERS)),
+        why="policies_learning.overseer: a Justice Bureau reviewer or the system admin",
+    ),
+    page(
+        "oversight:learning_suggestions",
+        GET,
+        expect(403, grant(200, LEARNING_OVERSEERS)),
+        why="policies_learning.overseer",
+    ),
+    page(
+        "oversight:learning_suggestion",
+        GET,
+        expect(404, grant(200, REVIEWER_A, SYSADMIN)),
+        kwargs=lambda s: {"pk": s.extra["learning_suggestion"].pk},
+        why="selectors_learning.suggestion_for: the reviewer overseeing A; never A's staff",
+    ),
+    page(
+        "oversight:learning_suggestion_adopt",
+        POST,
+        expect(404, grant(ALLOWED, REVIEWER_A, SYSADMIN)),
+        kwargs=lambda s: {"pk": s.extra["learning_suggestion"].pk},
+        data=lambda s: {"note": ""},
+        why="suggestion_for, then suggestion_adopt: the reviewer overseeing A",
+    ),
+    page(
+        "oversight:learning_suggestion_dismiss",
+        POST,
+        expect(404, grant(ALLOWED, REVIEWER_A, SYSADMIN)),
+        kwargs=lambda s: {"pk": s.extra["learning_suggestion"].pk},
+        data=lambda s: {"reason": "样本量较小，待下一评估期再行研判"},
+        why="suggestion_for, then suggestion_dismiss: the reviewer overseeing A",
+    ),
+    page(
+        "oversight:learning_proposals",
+        GET,
+        expect(403, grant(200, *LEARNING_OVERSEERS, ADMIN_A, ADMIN_B)),
+        why="policies_learning.proposal_reader: overseers and agency admins (their own agency)",
+    ),
+    page(
+        "oversight:learning_proposal",
+        GET,
+        expect(404, grant(200, ADMIN_A, REVIEWER_A, SYSADMIN)),
+        kwargs=lambda s: {"pk": s.extra["learning_proposal"].pk},
+        why="selectors_learning.proposal_for: A's admin and the reviewer overseeing A",
+    ),
+    page(
+        "oversight:learning_proposal",
+        POST,
+        expect(404, grant(ALLOWED, ADMIN_A), grant(403, REVIEWER_A, SYSADMIN)),
+        kwargs=lambda s: {"pk": s.extra["learning_proposal"].pk},
+        data=lambda s: {"decision": "accept", "answer": "已调整核查计划，提高现场核查比例"},
+        why="proposal_answer: A's admin answers; the overseers read it only (403)",
+    ),
+]
+
 ENTRIES: list[Entry] = [
     *PAGES,
     *OPERATIONS,
@@ -2191,6 +2950,13 @@ ENTRIES: list[Entry] = [
     *COMPLAINTS,
     *OVERSIGHT_DASHBOARD,
     *KEY_TASKS,
+    *RECTIFICATION,
+    *PORTALCHECKS,
+    *CASEREVIEW,
+    *INDICATORS,
+    *REPORTS,
+    *FAULTTOLERANCE,
+    *LEARNING,
 ]
 
 # Routes of the URL conf that are not the platform's pages: no entry, for the reason given.

@@ -30,6 +30,8 @@ def test_the_platforms_daily_jobs_are_registered():
         "supervision.daily": "supervision_daily",
         "complaints.daily": "complaints_daily",
         "oversight.fold": "oversight_fold",
+        "oversight.portal_check": "oversight_portal_check",
+        "oversight.learning": "oversight_learning",
     }
 
 
@@ -57,6 +59,8 @@ def test_a_job_runs_once_a_day_at_or_after_its_time(db, calls):
     assert schedule.run_due(at(0, 20)) == ["verification.escalate_rectifications"]
     assert schedule.run_due(at(9)) == [
         "oversight.fold",
+        "oversight.portal_check",
+        "oversight.learning",
         "supervision.daily",
         "complaints.daily",
         "verification.remind_assistance",
@@ -64,7 +68,7 @@ def test_a_job_runs_once_a_day_at_or_after_its_time(db, calls):
     assert schedule.run_due(at(23)) == []  # all done today
     assert schedule.run_due(at(0, 6, day=3)) == ["catalog.apply_due"]  # the next day again
     assert made.count("catalog_apply_due") == 2
-    assert ScheduledRun.objects.filter(status=ScheduledRun.Status.DONE).count() == 7
+    assert ScheduledRun.objects.filter(status=ScheduledRun.Status.DONE).count() == 9
 
 
 def test_a_scheduler_started_late_catches_up_the_same_day(db, calls):
@@ -72,6 +76,8 @@ def test_a_scheduler_started_late_catches_up_the_same_day(db, calls):
         "catalog.apply_due",
         "verification.escalate_rectifications",
         "oversight.fold",
+        "oversight.portal_check",
+        "oversight.learning",
         "supervision.daily",
         "complaints.daily",
         "verification.remind_assistance",

@@ -81,3 +81,28 @@ def test_sqlite_uses_wal_busy_timeout_and_immediate_transactions(tmp_path):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
     assert out.stdout.split() == ["wal", "20000", "IMMEDIATE"], out.stderr
+
+
+def _settings_value(expr: str, **env_vars: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "chengnuo.config.settings",
+        "PYTHONPATH": str(ROOT / "src"),
+        **env_vars,
+    }
+    code = f"from django.conf import settings;print({expr})"
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_the_learning_thresholds_are_read_from_the_environment_and_a_typo_stops_the_start():
+    out = _settings_value(
+        "sorted(settings.OVERSIGHT_LEARNING.items())",
+        CHENGNUO_OVERSIGHT_LEARNING="stronger_lower=0.08, lighter_min=500",
+    )
+    assert out.stdout.strip() == "[('lighter_min', 500.0), ('stronger_lower', 0.08)]", out.stderr
+    bad = _settings_value("settings.DEBUG", CHENGNUO_OVERSIGHT_LEARNING="stronger=0.08")
+    assert bad.returncode != 0 and "CHENGNUO_OVERSIGHT_LEARNING" in bad.stderr
+    negative = _settings_value("settings.DEBUG", CHENGNUO_OVERSIGHT_LEARNING="lighter_min=-3")
+    assert negative.returncode != 0

@@ -136,6 +136,24 @@ elif _rate_limits:
         if _rule.strip() not in RATE_LIMITS or not _limit.strip().isdigit():
             raise ImproperlyConfigured(f"CHENGNUO_RATE_LIMITS: cannot read {_part!r}")
         RATE_LIMITS[_rule.strip()] = int(_limit)
+# The catalog's learning from outcomes (oversight.services_learning, R-8.1): thresholds over
+# the defaults of oversight/constants_learning.py, e.g. "stronger_lower=0.08,lighter_min=500".
+OVERSIGHT_LEARNING: dict[str, float] = {}
+_learning = os.environ.get("CHENGNUO_OVERSIGHT_LEARNING", "").strip()
+if _learning:
+    _learning_keys = {
+        "period_days", "stronger_lower", "review_lower", "lighter_min", "min_verified",
+        "evidence_rows",
+    }  # fmt: skip
+    for _part in _learning.split(","):
+        _key, _, _value = _part.partition("=")
+        try:
+            _number = float(_value)
+        except ValueError:
+            _number = -1.0
+        if _key.strip() not in _learning_keys or _number < 0:
+            raise ImproperlyConfigured(f"CHENGNUO_OVERSIGHT_LEARNING: cannot read {_part!r}")
+        OVERSIGHT_LEARNING[_key.strip()] = _number
 CACHE_URL = os.environ.get("CHENGNUO_CACHE_URL", "")
 if CACHE_URL:
     CACHES = {

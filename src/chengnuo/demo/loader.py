@@ -182,6 +182,25 @@ def load(stdout=None) -> dict[str, int]:
 
         say("loading the key-task table and the joint inspection …")
         supervision_counts.update(load_key_tasks(stdout=stdout))
+        from . import (
+            oversight_casereview,
+            oversight_faulttolerance,
+            oversight_indicators,
+            oversight_learning,
+            oversight_portalchecks,
+            oversight_reports,
+        )
+
+        say("loading portal checks, case-file reviews, indicators, reports …")
+        for part in (
+            oversight_portalchecks,
+            oversight_casereview,
+            oversight_faulttolerance,
+            oversight_learning,
+            oversight_indicators,
+            oversight_reports,
+        ):
+            supervision_counts.update(part.load(stdout=stdout))
 
         # the demo's cases may be written past the services (back-dated): the rollout's
         # counters are recomputed from the tables so the dashboard shows them
