@@ -110,7 +110,7 @@ def test_severe_dishonesty_is_listed_publicly_masked_until_repaired(client, offi
 
 
 def test_severe_dishonesty_is_notified_to_every_agency_which_marks_it_read(
-    client, officer, agency_a, agency_b
+    client, officer, agency_a, agency_b, django_capture_on_commit_callbacks
 ):
     from chengnuo.audit.models import AuditEvent
     from chengnuo.credit.models import SanctionNotice
@@ -118,14 +118,15 @@ def test_severe_dishonesty_is_notified_to_every_agency_which_marks_it_read(
     subject = services.subject_register(
         actor=officer, kind="person", name="吴九", id_type="resident_id", id_value=resident_id()
     )
-    services.credit_record_create(
-        actor=officer,
-        subject=subject,
-        kind="false_commitment",
-        summary="承诺无欠薪，核查发现拖欠工资",
-        impact={"people_affected": 120},
-        decided_on=timezone.localdate(),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.credit_record_create(
+            actor=officer,
+            subject=subject,
+            kind="false_commitment",
+            summary="承诺无欠薪，核查发现拖欠工资",
+            impact={"people_affected": 120},
+            decided_on=timezone.localdate(),
+        )
     assert set(SanctionNotice.objects.values_list("agency", flat=True)) >= {
         agency_a.pk,
         agency_b.pk,
@@ -164,3 +165,45 @@ def test_applicants_see_whether_they_may_commit_and_why_not(client, record):
     client.force_login(record.applicant)
     body = client.get("/credit/my/").content.decode()
     assert "暂不适用告知承诺制" in body and "信用修复前不适用告知承诺制" in body
+
+
+def test_a_severe_record_writes_one_row_and_the_notices_follow_after_the_commit(
+    officer, agency_a, agency_b, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """The record's transaction does not grow with the number of agencies (a province has a
+    thousand): it announces the record; the outbox's reaction writes the notices, once."""
+    from chengnuo.agencies.models import Agency
+    from chengnuo.core.models import Reaction
+    from chengnuo.credit.models import SanctionNotice
+
+    from .factories import AgencyFactory
+
+    def severe(name: str) -> None:
+        subject = services.subject_register(
+            actor=officer, kind="person", name=name, id_type="resident_id", id_value=resident_id()
+        )
+        services.credit_record_create(
+            actor=officer, subject=subject, kind="false_commitment",
+            summary="承诺无欠薪，核查发现拖欠工资", impact={"people_affected": 120},
+            decided_on=timezone.localdate(),
+        )  # fmt: skip
+
+    with (
+        django_capture_on_commit_callbacks(execute=False),
+        django_assert_max_num_queries(60) as few,
+    ):
+        severe("吴一")
+    AgencyFactory.create_batch(40)
+    with (
+        django_capture_on_commit_callbacks(execute=False),
+        django_assert_max_num_queries(60) as many,
+    ):
+        severe("吴二")
+    assert len(many.captured_queries) <= len(few.captured_queries)  # not one per agency
+    assert not SanctionNotice.objects.exists()  # nothing yet: written after the commit
+    rows = Reaction.objects.filter(handler="credit.notices_fan_out")
+    assert rows.count() == 2
+    record = rows.order_by("id").last().payload["record"]
+    assert services.notices_fan_out(record=record) == Agency.objects.count()
+    assert services.notices_fan_out(record=record) == 0  # run again: nothing twice
+    assert SanctionNotice.objects.filter(record_id=record).count() == Agency.objects.count()

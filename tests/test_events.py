@@ -112,6 +112,7 @@ def test_every_reaction_of_the_platform_is_named_and_registered_once():
         ),
         ("commitment.signed", "cases.archive_signed_pdf", events.ON_COMMIT),
         ("commitment.verified_true", "credit.record_commitment_kept", events.ON_COMMIT),
+        ("credit.severe_recorded", "credit.notices_fan_out", events.ON_COMMIT),
         (
             "complaint.false_commitment_reported",
             "verification.from_complaint",

@@ -23,7 +23,14 @@ class CreditConfig(AppConfig):
 
         from . import access  # noqa: F401  (registers credit's own lawful contexts)
         from .handlers import record_commitment_kept
+        from .services import notices_fan_out
 
+        events.on(
+            "credit.severe_recorded",
+            notices_fan_out,
+            key="credit.notices_fan_out",
+            phase=events.ON_COMMIT,
+        )
         events.on(
             "commitment.verified_true",
             record_commitment_kept,

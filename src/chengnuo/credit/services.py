@@ -340,18 +340,51 @@ def audit_jsonable(value: Any) -> Any:
     return jsonable(value)
 
 
-def _notify_agencies(record: CreditRecord) -> int:
-    """R-5.5: severe dishonesty is notified to every agency (sanction table decides)."""
-    from chengnuo.agencies.models import Agency
+def _notify_agencies(record: CreditRecord) -> bool:
+    """R-5.5: severe dishonesty is notified to every agency (the sanction table decides).
 
-    from .models import SanctionNotice
+    The record's transaction only announces it ("credit.severe_recorded"); the notices are
+    written after the commit by the reaction `notices_fan_out` (the outbox keeps it until done),
+    so a record costs one row however many agencies there are."""
+    from chengnuo.core import events
+
     from .rules import sanctions
 
     if not record.grade or not sanctions().get(record.grade, {}).get("notify_agencies"):
+        return False
+    events.emit("credit.severe_recorded", record=record)
+    return True
+
+
+NOTICE_BATCH = 1000
+
+
+def notices_fan_out(*, record: int, **_: Any) -> int:
+    """One sanction notice per agency for a severe record, in batches; idempotent (the
+    (record, agency) constraint skips what an earlier, interrupted run wrote)."""
+    from chengnuo.agencies.models import Agency
+
+    from .models import SanctionNotice
+
+    if not CreditRecord.objects.filter(pk=record).exists():
         return 0
-    notices = [SanctionNotice(record=record, agency=a) for a in Agency.objects.only("id")]
-    SanctionNotice.objects.bulk_create(notices)
-    return len(notices)
+    notices = SanctionNotice.objects.filter(record_id=record)
+    before = notices.count()
+    last = 0
+    while True:
+        ids = list(
+            Agency.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:NOTICE_BATCH]
+        )
+        if not ids:
+            return notices.count() - before  # the notices this run wrote
+        with transaction.atomic():
+            SanctionNotice.objects.bulk_create(
+                [SanctionNotice(record_id=record, agency_id=a) for a in ids],
+                ignore_conflicts=True,
+            )
+        last = ids[-1]
 
 
 def credit_record_create(
@@ -411,7 +444,7 @@ def credit_record_create(
             Event.RECORD_CREATED,
             record,
             None,
-            {**_record_state(record), "notified_agencies": notified},
+            {**_record_state(record), "notify_agencies": notified},
         )
         if kind != RecordKind.EXTERNAL_DISHONESTY:  # external ones came from the platform
             _queue_push(record, "created")
