@@ -1,6 +1,3 @@
-import datetime as dt
-import os
-
 import pytest
 import time_machine
 
@@ -8,22 +5,20 @@ from chengnuo.agencies.constants import Region, Role
 
 from .factories import AgencyFactory, MatterFactory, user_with_role
 
+
 # CI runs the suite at fixed clock settings, just before and just after midnight in
 # Asia/Shanghai (after it, the UTC date is still the day before), e.g.
 # CHENGNUO_TEST_CLOCK=2026-12-31T23:58:00+08:00. Each test starts at that instant and the clock
 # runs on from there.
-TEST_CLOCK = os.environ.get("CHENGNUO_TEST_CLOCK", "").strip()
-
-
 @pytest.fixture(autouse=True)
 def _test_clock():
-    if not TEST_CLOCK:
+    from .clock import start
+
+    at = start()
+    if at is None:
         yield
         return
-    start = dt.datetime.fromisoformat(TEST_CLOCK)
-    if start.tzinfo is None:
-        raise ValueError("CHENGNUO_TEST_CLOCK needs an offset, e.g. 2026-12-31T23:58:00+08:00")
-    with time_machine.travel(start, tick=True):
+    with time_machine.travel(at, tick=True):
         yield
 
 

@@ -15,13 +15,14 @@ from chengnuo.oversight import services_rectification as rs
 from chengnuo.oversight.constants_rectification import Status
 from chengnuo.oversight.models import PortalFinding, Rectification
 
+from . import clock
 from .test_oversight_casereview import R, _score
 from .test_oversight_portalchecks import W as PortalWorld
 from .test_oversight_portalchecks import run
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+TODAY = clock.today()  # the test clock's day, not the real one
 FIX = "案卷中告知书未留存送达回执，请补正并完善归档制度。"
 MONTH = (TODAY.replace(day=1), TODAY + dt.timedelta(days=1))
 

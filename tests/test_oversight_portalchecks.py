@@ -35,11 +35,12 @@ from chengnuo.oversight import services_portalchecks as services
 from chengnuo.oversight.constants_portalchecks import ChangeKind, Event, FindingKind
 from chengnuo.oversight.models import PortalCheck, PortalFinding, Rectification
 
+from . import clock
 from .factories import AgencyFactory, CertificationItemFactory, MatterFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+TODAY = clock.today()  # the test clock's day, not the real one
 
 
 def catalog_version(agency: Any, items: list[Any], *, number: int = 1, effective=None) -> Any:
