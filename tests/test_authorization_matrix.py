@@ -50,7 +50,7 @@ from .authorization_matrix import (
     build_scenario,
     is_denial,
 )
-from .conftest import TEST_CLOCK
+from .clock import TEST_CLOCK
 
 # --- what the platform serves ----------------------------------------------------------------
 
@@ -190,7 +190,7 @@ def scenario(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[S
 
 @contextlib.contextmanager
 def _at_test_clock() -> Iterator[None]:
-    """Where the tests run: at CHENGNUO_TEST_CLOCK when CI sets one (tests/conftest.py)."""
+    """Where the tests run: at CHENGNUO_TEST_CLOCK when CI sets one (tests/clock.py)."""
     if not TEST_CLOCK:
         yield
         return
